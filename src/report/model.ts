@@ -1,0 +1,72 @@
+// The report: what a run found. Every reporter is a pure function of it.
+import type { Evidence, Status } from '../check.js';
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export type Severity = 'critical' | 'recommended' | 'optional';
+export const SEVERITIES: readonly Severity[] = ['critical', 'recommended', 'optional'];
+
+export interface WaiverInfo {
+  reason: string;
+  /** Inclusive last day, YYYY-MM-DD. */
+  until: string;
+  by?: string;
+  /** True when `until` has passed: the check gates again. */
+  expired: boolean;
+}
+
+export interface CheckResult {
+  id: string;
+  type: string;
+  /** The profile's title, else the type's title (or failure title when it did not pass). */
+  title: string;
+  section: string;
+  severity: Severity;
+  tags: string[];
+  status: Status;
+  message: string;
+  evidence?: Evidence;
+  /** Present when the check did not pass. */
+  remediation?: string;
+  description?: string;
+  docs?: string;
+  durationMs: number;
+  attempts: number;
+  waiver?: WaiverInfo;
+  /** True when this result is one of the reasons the gate failed. */
+  gating: boolean;
+  /** True for checks that change or send something (opt-in). */
+  active?: boolean;
+}
+
+export type Summary = Record<Status, number> & { total: number };
+
+export interface Gate {
+  passed: boolean;
+  failOn: Severity;
+  strict: boolean;
+  /** Ids of the checks that failed the gate. */
+  failedBy: string[];
+}
+
+export interface Report {
+  schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  tool: { name: string; version: string };
+  profile: { name: string; path: string };
+  startedAt: string;
+  durationMs: number;
+  summary: Summary;
+  gate: Gate;
+  /** True when Ctrl-C or the run deadline cut the run short. */
+  interrupted?: 'signal' | 'deadline';
+  /** Run-level notices (a missing env file, an expired waiver...). */
+  notes: string[];
+  results: CheckResult[];
+}
+
+export interface ReporterOptions {
+  color: boolean;
+  verbose: boolean;
+}
+
+export type Reporter = (report: Report, options: ReporterOptions) => string;

@@ -1,0 +1,24 @@
+// Runs one check module the way the engine does (zod-parsed params, a timeout signal), without the CLI.
+import type { CheckType, Verdict } from '../../src/check.js';
+
+export interface RunCheckOptions {
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  baseDir?: string;
+  /** Collects ctx.log.debug lines, to assert that verbose output leaks nothing. */
+  logs?: string[];
+}
+
+export async function runCheck<P>(check: CheckType<P>, rawParams: unknown, options: RunCheckOptions = {}): Promise<Verdict> {
+  const parsed = check.params.safeParse(rawParams ?? {});
+  if (!parsed.success) throw new Error(`bad params for ${check.meta.type}: ${parsed.error.message}`);
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return check.run({
+    params: parsed.data,
+    env: options.env ?? {},
+    signal: AbortSignal.timeout(timeoutMs),
+    timeoutMs,
+    baseDir: options.baseDir ?? process.cwd(),
+    log: { debug: (message) => options.logs?.push(message) },
+  });
+}
