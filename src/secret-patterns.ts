@@ -1,0 +1,25 @@
+// Shapes of well-known secrets. The redactor masks them in every output; secrets.scan looks for them in files.
+export interface SecretPattern {
+  name: string;
+  /** Global regex matching the whole secret. */
+  regex: RegExp;
+  /** Characters kept before the mask so a reader still sees what kind of value it was (`sk_live_`). */
+  keepPrefix?: RegExp;
+}
+
+export const SECRET_PATTERNS: SecretPattern[] = [
+  { name: 'PEM private key', regex: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g },
+  { name: 'Stripe secret key', regex: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{8,}\b/g, keepPrefix: /^(?:sk|rk)_(?:live|test)_/ },
+  { name: 'Stripe webhook secret', regex: /\bwhsec_[A-Za-z0-9+/=]{8,}\b/g, keepPrefix: /^whsec_/ },
+  { name: 'SendGrid API key', regex: /\bSG\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\b/g, keepPrefix: /^SG\./ },
+  { name: 'AWS access key id', regex: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, keepPrefix: /^(?:AKIA|ASIA)/ },
+  { name: 'JSON Web Token', regex: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}\b/g },
+  { name: 'GitHub token', regex: /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, keepPrefix: /^gh[pousr]_/ },
+  { name: 'Slack token', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g, keepPrefix: /^xox[abposr]-/ },
+];
+
+/** Password in a URL's userinfo: `postgres://app:PASSWORD@db/app`. Group 1 is what precedes it. */
+export const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)([^\s@/?#]+)@/gi;
+
+/** Variable names whose values are secrets. */
+export const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|_KEY$|^KEY$|PRIVATE|CREDENTIAL|API_?KEY|AUTH|DSN|^DATABASE_URL$|^REDIS_URL$|_URL_WITH_AUTH|CONNECTION_STRING)/i;
