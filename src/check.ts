@@ -74,7 +74,7 @@ export function defineCheck<S extends z.ZodType>(def: {
   params: S;
   run(ctx: CheckContext<z.output<S>>): Promise<Verdict>;
 }): CheckType<z.output<S>> {
-  return def;
+  return def as unknown as CheckType<z.output<S>>;
 }
 
 // Small verdict builders so check code reads as decisions.

@@ -1,0 +1,120 @@
+// Entry point. Only commander is loaded up front; each command imports what it needs when it runs,
+// so `readiness --version` and `--help` start fast.
+import { Command, Option } from 'commander';
+import { toolVersion } from './paths.js';
+import { EXIT, UsageError } from './commands/errors.js';
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('readiness')
+    .description('Is this release ready to go live? Runs a YAML checklist against the real systems of a deployment.')
+    .version(toolVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  let exitCode: number = EXIT.ok;
+  const profileOption = () => new Option('-p, --profile <file>', 'profile to load').default('readiness.yaml');
+  const envFileOption = () => new Option('--env-file <file>', 'dotenv file loaded last, overriding the environment (repeatable)').argParser(collect);
+
+  program
+    .command('check', { isDefault: false })
+    .description('run the checks and report; exit 0 when the gate passes, 1 when it fails')
+    .addOption(profileOption())
+    .addOption(envFileOption())
+    .option('--only <patterns>', 'run only these: ids, globs (db.*), tag:NAME, type:GLOB, section:GLOB (repeatable, comma-separated)', collect)
+    .option('--skip <patterns>', 'do not run these (same patterns as --only)', collect)
+    .option('-f, --format <format[:path]>', 'report format, optionally written to a file: pretty, json, junit, markdown, github, tap (repeatable)', collect)
+    .option('--concurrency <n>', 'checks run at once', '8')
+    .option('--timeout <duration>', "per-check timeout, replacing the profile's (e.g. 30s)")
+    .option('--deadline <duration>', 'whole-run deadline; unfinished checks end as errors and reports are still written')
+    .addOption(new Option('--fail-on <severity>', 'lowest severity whose fail/error fails the gate').choices(['critical', 'recommended', 'optional']).default('critical'))
+    .option('--strict', 'warnings also fail the gate')
+    .option('-v, --verbose', 'show evidence for every check and log what each check does')
+    .option('--no-color', 'plain output (also NO_COLOR=1)')
+    .option('--debug', 'show stack traces for internal errors')
+    .action(async (options) => {
+      const { checkCommand } = await import('./commands/check.js');
+      exitCode = await checkCommand(options);
+    });
+
+  program
+    .command('list')
+    .description('list the checks of the resolved profile: id, type, severity, section, tags')
+    .addOption(profileOption())
+    .addOption(envFileOption())
+    .option('--json', 'machine-readable output')
+    .action(async (options) => {
+      const { listCommand } = await import('./commands/list.js');
+      exitCode = await listCommand(options);
+    });
+
+  program
+    .command('explain')
+    .description('what a check or check type verifies, its parameters with defaults, and how to fix a failure')
+    .argument('[check-id-or-type]', 'a check id from the profile or a check type; omit to list every type')
+    .addOption(profileOption())
+    .addOption(envFileOption())
+    .action(async (target, options) => {
+      const { explainCommand } = await import('./commands/explain.js');
+      exitCode = await explainCommand(target, options);
+    });
+
+  program
+    .command('validate')
+    .description('load and validate the profile without running anything; exit 0, or 2 with every problem listed')
+    .addOption(profileOption())
+    .addOption(envFileOption())
+    .action(async (options) => {
+      const { validateCommand } = await import('./commands/validate.js');
+      exitCode = await validateCommand(options);
+    });
+
+  program
+    .command('init')
+    .description('write a starter readiness.yaml')
+    .addOption(profileOption())
+    .option('--force', 'overwrite an existing file')
+    .action(async (options) => {
+      const { initCommand } = await import('./commands/init.js');
+      exitCode = await initCommand(options);
+    });
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the profile format (with every check type\'s parameters) for editors')
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .action(async (options) => {
+      const { schemaCommand } = await import('./commands/schema.js');
+      exitCode = await schemaCommand(options);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    if (!argv.length) program.outputHelp();
+    return exitCode;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
+    if (code?.startsWith('commander.')) return EXIT.usage; // commander already printed the message
+    if (err instanceof UsageError) {
+      process.stderr.write(`readiness: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    process.stderr.write(`readiness: internal error: ${(err as Error).message}\n`);
+    if (argv.includes('--debug')) process.stderr.write(`${(err as Error).stack}\n`);
+    else process.stderr.write('(run again with --debug for the stack trace)\n');
+    return EXIT.usage;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`readiness: ${(err as Error).message}\n`);
+    process.exitCode = EXIT.usage;
+  },
+);

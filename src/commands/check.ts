@@ -1,0 +1,128 @@
+// `readiness check`: load, select, run, gate, report.
+import { relative } from 'node:path';
+import { parseDuration, DURATION_HINT } from '../duration.js';
+import { runChecks } from '../engine/runner.js';
+import { selectChecks, SelectionError, splitPatterns } from '../engine/select.js';
+import { toolVersion } from '../paths.js';
+import { makeRedactor } from '../redact.js';
+import { buildReport } from '../report/build.js';
+import type { Severity } from '../report/model.js';
+import { FORMAT_NAMES, isFormatName, REPORTERS, type FormatName } from '../report/reporters/index.js';
+import { createOutput } from '../write.js';
+import { EXIT, UsageError } from './errors.js';
+import { loadForCommand, type ProfileOptions } from './profile.js';
+import { startProgress } from './progress.js';
+
+export interface CheckOptions extends ProfileOptions {
+  only?: string[];
+  skip?: string[];
+  format?: string[];
+  concurrency: string;
+  timeout?: string;
+  deadline?: string;
+  failOn: Severity;
+  strict?: boolean;
+  verbose?: boolean;
+  color: boolean;
+  debug?: boolean;
+}
+
+export interface FormatTarget {
+  format: FormatName;
+  path?: string;
+}
+
+/** `-f junit:reports/out.xml` → { format: 'junit', path: 'reports/out.xml' }. */
+export function parseFormats(values: string[] | undefined): FormatTarget[] {
+  const targets = (values?.length ? values : ['pretty']).map((value) => {
+    const colon = value.indexOf(':');
+    const format = colon === -1 ? value : value.slice(0, colon);
+    const path = colon === -1 ? undefined : value.slice(colon + 1);
+    if (!isFormatName(format)) {
+      throw new UsageError(`unknown format "${format}" (allowed: ${FORMAT_NAMES.join(', ')})`);
+    }
+    if (path === '') throw new UsageError(`-f ${value}: missing file path after ":"`);
+    return { format, path };
+  });
+  return targets;
+}
+
+function durationFlag(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseDuration(value);
+  if (!ms) throw new UsageError(`--${name} ${value}: expected ${DURATION_HINT}`);
+  return ms;
+}
+
+export async function checkCommand(options: CheckOptions): Promise<number> {
+  const formats = parseFormats(options.format);
+  const concurrency = Number(options.concurrency);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency ${options.concurrency}: expected a whole number ≥ 1`);
+  const timeoutMs = durationFlag('timeout', options.timeout);
+  const deadlineMs = durationFlag('deadline', options.deadline);
+
+  const out = createOutput();
+  const profile = await loadForCommand(options, out);
+  if (!profile) return EXIT.usage;
+
+  let selected: Set<string>;
+  try {
+    selected = selectChecks(profile.checks, splitPatterns(options.only), splitPatterns(options.skip));
+  } catch (err) {
+    if (err instanceof SelectionError) throw new UsageError(err.message);
+    throw err;
+  }
+
+  // Ctrl-C: the first stops new work and aborts running checks (reports are still written); a second exits now.
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const progress = await startProgress(selected.size);
+  const startedAt = new Date();
+  const started = performance.now();
+  const outcome = await runChecks(profile.checks, {
+    concurrency,
+    selected,
+    timeoutMs,
+    deadlineMs,
+    signal: interrupt.signal,
+    env: profile.env,
+    onProgress: progress.update,
+    log: options.verbose ? (id, message) => progress.log(() => out.stderr(`[${id}] ${message}`)) : undefined,
+  });
+  progress.stop();
+  process.off('SIGINT', onSigint);
+  process.off('SIGTERM', onSigint);
+
+  const report = buildReport(outcome, {
+    profile: { name: profile.name, path: relative(process.cwd(), profile.path) || profile.path },
+    tool: { name: 'readiness', version: toolVersion() },
+    startedAt,
+    durationMs: performance.now() - started,
+    failOn: options.failOn,
+    strict: Boolean(options.strict),
+    notes: profile.notes,
+  });
+  // Redact the model too, so a secret cannot survive a reporter's escaping (JSON, XML) and slip past the writer.
+  const safeReport = makeRedactor(profile.env, profile.secretNames).redactDeep(report);
+
+  const colorOnStdout = options.color !== false && !process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || Boolean(process.stdout.isTTY));
+  for (const target of formats) {
+    const text = REPORTERS[target.format](safeReport, {
+      color: target.path ? false : colorOnStdout,
+      verbose: Boolean(options.verbose),
+    });
+    if (target.path) {
+      out.file(target.path, text);
+      out.stderr(`wrote ${target.format} report to ${target.path}`);
+    } else out.stdout(text);
+  }
+
+  if (outcome.interrupted === 'signal') return EXIT.interrupted;
+  return report.gate.passed ? EXIT.ok : EXIT.gateFailed;
+}

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { explainType } from '../docs/describe.js';
+import { builtinTypes, closest, loadAllBuiltins, loadCheckType, UnknownTypeError } from '../engine/registry.js';
+import { formatDuration } from '../duration.js';
+import { createOutput } from '../write.js';
+import { EXIT, UsageError } from './errors.js';
+import { loadForCommand, type ProfileOptions } from './profile.js';
+import { formatTable } from './list.js';
+
+export async function explainCommand(target: string | undefined, options: ProfileOptions): Promise<number> {
+  const out = createOutput();
+  if (!target) {
+    const checks = await loadAllBuiltins();
+    out.stdout(formatTable(['TYPE', 'WHAT IT VERIFIES', ''], checks.map((c) => [c.meta.type, c.meta.title, c.meta.active ? '(active, opt-in)' : ''])));
+    out.stdout('\nreadiness explain <type> for parameters and remediation.');
+    return EXIT.ok;
+  }
+  // A check id in the profile explains that check as configured; otherwise the argument is a type.
+  if (existsSync(options.profile)) {
+    const profile = await loadForCommand(options, out);
+    if (!profile) return EXIT.usage;
+    const check = profile.checks.find((c) => c.id === target);
+    if (check) {
+      out.stdout([
+        `${check.id}: ${check.title ?? check.check.meta.title}`,
+        `  type: ${check.type}   severity: ${check.severity}   section: ${check.section}`,
+        `  tags: ${check.tags.join(', ') || '-'}   needs: ${check.needs.join(', ') || '-'}   timeout: ${formatDuration(check.timeoutMs)}   retries: ${check.retries}`,
+        ...(check.waiver ? [`  waiver: ${check.waiver.reason} (until ${check.waiver.until}${check.waiver.by ? `, by ${check.waiver.by}` : ''})`] : []),
+        ...(check.description ? ['', check.description] : []),
+        ...(check.remediation ? [`When it fails: ${check.remediation}`] : []),
+        '',
+        explainType(check.check),
+      ].join('\n'));
+      return EXIT.ok;
+    }
+  }
+  try {
+    out.stdout(explainType(await loadCheckType(target)));
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof UnknownTypeError) {
+      const suggestion = closest(target, builtinTypes());
+      throw new UsageError(`"${target}" is neither a check id in ${options.profile} nor a check type${suggestion ? ` — did you mean "${suggestion}"?` : ''} (readiness explain lists the types)`);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,245 @@
+// Runs the selected checks concurrently, respecting `needs`, timeouts, retries, the run deadline and Ctrl-C.
+// A check that throws, hangs or returns nonsense becomes an `error` result; it never crashes the run.
+import { setMaxListeners } from 'node:events';
+import type { Status, Verdict } from '../check.js';
+import { formatDuration } from '../duration.js';
+import type { ResolvedCheck } from '../profile/load.js';
+import type { CheckResult } from '../report/model.js';
+import { applyWaiver } from './waiver.js';
+
+export type StopReason = 'signal' | 'deadline';
+
+export interface RunOptions {
+  concurrency: number;
+  /** Ids to run; others are reported as skipped "not selected". Defaults to all. */
+  selected?: ReadonlySet<string>;
+  /** Replaces every check's own timeout (--timeout). */
+  timeoutMs?: number;
+  /** Whole-run deadline: checks still pending or running then end as `error`. */
+  deadlineMs?: number;
+  /** Aborted on Ctrl-C. */
+  signal?: AbortSignal;
+  env: Readonly<Record<string, string | undefined>>;
+  now?: () => Date;
+  onProgress?: (progress: { done: number; total: number; running: string[] }) => void;
+  /** Receives --verbose lines from checks (the caller redacts them). */
+  log?: (checkId: string, message: string) => void;
+  /** Backoff between attempts; tests shorten it. */
+  retryDelayMs?: (attempt: number) => number;
+}
+
+export interface RunOutcome {
+  results: CheckResult[];
+  interrupted?: StopReason;
+}
+
+const NEEDS_MET: ReadonlySet<Status> = new Set(['pass', 'warn']);
+
+export async function runChecks(checks: ResolvedCheck[], options: RunOptions): Promise<RunOutcome> {
+  const now = options.now ?? (() => new Date());
+  const selected = options.selected ?? new Set(checks.map((c) => c.id));
+  const results = new Map<string, CheckResult>();
+  const toRun = checks.filter((c) => selected.has(c.id));
+  const total = toRun.length;
+  const running = new Map<string, Promise<void>>();
+
+  // One controller for the whole run: Ctrl-C and the deadline abort it, and every check's signal follows it.
+  const run = new AbortController();
+  setMaxListeners(0, run.signal); // one listener per running check
+  let stopReason: StopReason | undefined;
+  const stop = (reason: StopReason) => {
+    if (stopReason) return;
+    stopReason = reason;
+    run.abort(reason);
+  };
+  const onSignal = () => stop('signal');
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+  if (options.signal?.aborted) stop('signal');
+  const deadline = options.deadlineMs ? setTimeout(() => stop('deadline'), options.deadlineMs) : undefined;
+
+  const progress = () => options.onProgress?.({ done: results.size - (checks.length - total), total, running: [...running.keys()] });
+
+  for (const check of checks) {
+    if (!selected.has(check.id)) results.set(check.id, finish(check, { status: 'skip', message: 'not selected' }, 0, 0, now()));
+  }
+
+  let pending = [...toRun];
+  let wake: () => void = () => {};
+  run.signal.addEventListener('abort', () => wake(), { once: true });
+  while (pending.length || running.size) {
+    if (stopReason) break;
+    const ready: ResolvedCheck[] = [];
+    const waiting: ResolvedCheck[] = [];
+    for (const check of pending) {
+      const needs = check.needs.filter((id) => selected.has(id) || results.has(id));
+      const unfinished = needs.filter((id) => !results.has(id));
+      if (unfinished.length) {
+        waiting.push(check);
+        continue;
+      }
+      const blockers = needs.filter((id) => !NEEDS_MET.has(results.get(id)!.status));
+      if (blockers.length) {
+        const why = blockers.map((id) => `${id} (${results.get(id)!.status})`).join(', ');
+        results.set(check.id, finish(check, { status: 'skip', message: `blocked by ${why}` }, 0, 0, now()));
+        continue;
+      }
+      ready.push(check);
+    }
+    pending = waiting;
+    const free = Math.max(1, options.concurrency) - running.size;
+    const starting = ready.slice(0, free);
+    pending.push(...ready.slice(free));
+    for (const check of starting) {
+      const task = execute(check, options, run.signal, now).then((result) => {
+        results.set(check.id, result);
+        running.delete(check.id);
+        progress();
+        wake();
+      });
+      running.set(check.id, task);
+    }
+    if (starting.length) progress();
+    if (!running.size) {
+      // Nothing running and nothing startable: whatever is left waits on checks that will never finish.
+      if (pending.length && !ready.length) break;
+      continue;
+    }
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+  }
+
+  // Let running checks observe the abort and settle (each ends promptly: execute() races the abort).
+  await Promise.all(running.values());
+  if (deadline) clearTimeout(deadline);
+  options.signal?.removeEventListener('abort', onSignal);
+
+  for (const check of checks) {
+    if (results.has(check.id)) continue;
+    const verdict: Verdict =
+      stopReason === 'deadline'
+        ? { status: 'error', message: `not started: the run deadline (${formatDuration(options.deadlineMs ?? 0)}) was reached` }
+        : stopReason === 'signal'
+          ? { status: 'skip', message: 'not started: the run was interrupted' }
+          : { status: 'skip', message: 'not started: its needs could not be met' };
+    results.set(check.id, finish(check, verdict, 0, 0, now()));
+  }
+  return { results: checks.map((c) => results.get(c.id)!), interrupted: stopReason };
+}
+
+async function execute(check: ResolvedCheck, options: RunOptions, runSignal: AbortSignal, now: () => Date): Promise<CheckResult> {
+  const started = performance.now();
+  if (check.skip) return finish(check, { status: 'skip', message: check.skip }, 0, 0, now());
+  if (check.envProblems.length) {
+    const verdict: Verdict = {
+      status: 'fail',
+      message: check.envProblems.map((p) => `${p.message} (${p.path})`).join('; '),
+      evidence: { details: { variables: [...new Set(check.envProblems.map((p) => p.variable))] } },
+      remediation: `Set ${[...new Set(check.envProblems.map((p) => p.variable))].join(', ')} in the environment or an env file (env_files / --env-file) with a valid value.`,
+    };
+    return finish(check, verdict, performance.now() - started, 0, now());
+  }
+
+  const timeoutMs = options.timeoutMs ?? check.timeoutMs;
+  const attemptsAllowed = check.retries + 1;
+  let verdict: Verdict = { status: 'error', message: 'did not run' };
+  let attempt = 0;
+  while (attempt < attemptsAllowed) {
+    attempt++;
+    verdict = await attemptOnce(check, options, runSignal, timeoutMs);
+    if (verdict.status === 'pass' || verdict.status === 'warn' || verdict.status === 'skip' || runSignal.aborted) break;
+    if (attempt < attemptsAllowed) {
+      const delay = options.retryDelayMs?.(attempt) ?? Math.min(250 * 2 ** (attempt - 1), 2000);
+      await sleep(delay, runSignal);
+      if (runSignal.aborted) break;
+    }
+  }
+  if (attempt > 1 && (verdict.status === 'pass' || verdict.status === 'warn')) {
+    verdict = { ...verdict, message: `${verdict.message} (passed on attempt ${attempt} of ${attemptsAllowed})` };
+  }
+  return finish(check, verdict, performance.now() - started, attempt, now());
+}
+
+async function attemptOnce(check: ResolvedCheck, options: RunOptions, runSignal: AbortSignal, timeoutMs: number): Promise<Verdict> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
+  const onRunAbort = () => controller.abort(new Error(runSignal.reason === 'deadline' ? 'stopped: the run deadline was reached' : 'stopped: the run was interrupted'));
+  runSignal.addEventListener('abort', onRunAbort, { once: true });
+  if (runSignal.aborted) onRunAbort();
+  // Race the check against its signal, so one that ignores the signal still ends on time.
+  const aborted = new Promise<Verdict>((resolve) => {
+    const settle = () => resolve({ status: 'error', message: String((controller.signal.reason as Error)?.message ?? 'aborted') });
+    if (controller.signal.aborted) settle();
+    else controller.signal.addEventListener('abort', settle, { once: true });
+  });
+  try {
+    const running = Promise.resolve().then(() =>
+      check.check.run({
+        params: check.params,
+        env: options.env,
+        signal: controller.signal,
+        timeoutMs,
+        baseDir: check.baseDir,
+        log: { debug: (message) => options.log?.(check.id, message) },
+      }),
+    );
+    running.catch(() => {}); // a late rejection after the race is over must not crash the process
+    const verdict = await Promise.race([running.then(checkVerdict, crashed(controller.signal)), aborted]);
+    return verdict;
+  } finally {
+    clearTimeout(timer);
+    runSignal.removeEventListener('abort', onRunAbort);
+  }
+}
+
+const crashed = (signal: AbortSignal) => (err: unknown): Verdict => {
+  if (signal.aborted) return { status: 'error', message: String((signal.reason as Error)?.message ?? 'aborted') };
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 'error', message: `check crashed: ${message.split('\n')[0]}`, evidence: process.env.READINESS_DEBUG && err instanceof Error ? { details: { stack: err.stack } } : undefined };
+};
+
+const VERDICT_STATUSES = new Set(['pass', 'warn', 'fail', 'error', 'skip']);
+
+/** A custom module may return anything: anything that is not a verdict is an error, not a pass. */
+function checkVerdict(value: unknown): Verdict {
+  const verdict = value as Verdict;
+  if (!verdict || typeof verdict !== 'object' || !VERDICT_STATUSES.has(verdict.status)) {
+    return { status: 'error', message: 'check returned no valid verdict (expected { status, message })' };
+  }
+  return { ...verdict, message: typeof verdict.message === 'string' && verdict.message ? verdict.message : `(${verdict.status}, no message)` };
+}
+
+function finish(check: ResolvedCheck, verdict: Verdict, durationMs: number, attempts: number, today: Date): CheckResult {
+  const meta = check.check.meta;
+  const { status, message, waiver } = applyWaiver(verdict.status, verdict.message, check.waiver, today);
+  const notPassed = status !== 'pass' && status !== 'skip';
+  return {
+    id: check.id,
+    type: check.type,
+    title: check.title ?? (status === 'fail' || status === 'error' || status === 'waived' ? meta.failureTitle : meta.title),
+    section: check.section,
+    severity: check.severity,
+    tags: check.tags,
+    status,
+    message,
+    ...(verdict.evidence ? { evidence: verdict.evidence } : {}),
+    ...(notPassed ? { remediation: verdict.remediation ?? check.remediation ?? meta.remediation } : {}),
+    description: check.description ?? meta.description,
+    docs: meta.docs,
+    durationMs: Math.round(durationMs),
+    attempts,
+    ...(waiver ? { waiver } : {}),
+    gating: false,
+    ...(meta.active ? { active: true } : {}),
+  };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}

@@ -1,0 +1,29 @@
+// Waivers: an accepted failure, shown and counted apart, until its date; after that the check gates again.
+import type { Status } from '../check.js';
+import type { WaiverInfo } from '../report/model.js';
+
+export interface Waiver {
+  reason: string;
+  until: string;
+  by?: string;
+}
+
+/** A waiver covers its `until` day entirely (UTC) and expires when the next day begins. */
+export function isWaiverExpired(until: string, today: Date): boolean {
+  return today.getTime() >= Date.parse(`${until}T00:00:00Z`) + 86_400_000;
+}
+
+export function applyWaiver(
+  status: Status,
+  message: string,
+  waiver: Waiver | undefined,
+  today: Date,
+): { status: Status; message: string; waiver?: WaiverInfo } {
+  if (!waiver) return { status, message };
+  const expired = isWaiverExpired(waiver.until, today);
+  const info: WaiverInfo = { reason: waiver.reason, until: waiver.until, ...(waiver.by ? { by: waiver.by } : {}), expired };
+  // Only a checked-and-failed result (or a concern) is waived: "could not check" still needs attention.
+  if (status !== 'fail' && status !== 'warn') return { status, message, waiver: info };
+  if (expired) return { status, message: `${message} (waiver expired ${waiver.until}: ${waiver.reason})`, waiver: info };
+  return { status: 'waived', message, waiver: info };
+}

@@ -1,0 +1,385 @@
+// Profile loading: YAML with positions → extends/merge → env files → interpolation → validation.
+// Every problem with the profile is collected (not just the first) so `readiness validate` lists them all.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { parse as parseDotenv } from 'dotenv';
+import type { z } from 'zod';
+import type { CheckType } from '../check.js';
+import { parseDuration } from '../duration.js';
+import { BUNDLED_PROFILES_DIR } from '../paths.js';
+import { isCustomType, loadCheckType, UnknownTypeError } from '../engine/registry.js';
+import type { Severity } from '../report/model.js';
+import { interpolate, type EnvProblem } from './interpolate.js';
+import { CHECK_ID, checkEntrySchema, checkOverlaySchema, profileFileSchema, type CheckEntry, type ProfileFile } from './schema.js';
+import { positionOf, ProfileError, readYamlFile, type YamlFile } from './yaml-file.js';
+
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface ResolvedCheck {
+  id: string;
+  type: string;
+  check: CheckType;
+  title?: string;
+  section: string;
+  description?: string;
+  remediation?: string;
+  severity: Severity;
+  tags: string[];
+  needs: string[];
+  timeoutMs: number;
+  retries: number;
+  waiver?: { reason: string; until: string; by?: string };
+  skip?: string;
+  /** Validated parameters; absent when the environment is not ready (see envProblems). */
+  params?: unknown;
+  /** Unset variables or malformed values from the environment: the check fails with these. */
+  envProblems: EnvProblem[];
+  /** Directory of the file that defined the check's parameters. */
+  baseDir: string;
+}
+
+export interface Profile {
+  name: string;
+  path: string;
+  checks: ResolvedCheck[];
+  env: Record<string, string | undefined>;
+  secretNames: string[];
+  notes: string[];
+}
+
+export interface LoadOptions {
+  /** --env-file: loaded last, override everything. Missing ones are errors. */
+  envFiles?: string[];
+  /** Defaults to process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export class ProfileErrors extends Error {
+  constructor(readonly errors: ProfileError[]) {
+    super(errors.map((e) => e.format()).join('\n'));
+  }
+}
+
+/** One check as merged from the files that mention it, with where each of its fields came from. */
+interface MergedCheck {
+  id: string;
+  entry: Partial<CheckEntry>;
+  /** Files that define or overlay this check, base first: positions are looked up from the last one. */
+  files: YamlFile[];
+}
+
+interface MergedProfile {
+  name?: string;
+  defaults: NonNullable<ProfileFile['defaults']>;
+  envFiles: { path: string; from: YamlFile }[];
+  secrets: string[];
+  checks: Map<string, MergedCheck>;
+}
+
+export async function loadProfile(profilePath: string, options: LoadOptions = {}): Promise<Profile> {
+  const errors: ProfileError[] = [];
+  const absolute = resolve(profilePath);
+  const merged = mergeFile(absolute, [], errors);
+  if (!merged) throw new ProfileErrors(errors);
+
+  const notes: string[] = [];
+  const env = loadEnvironment(merged, options, errors, notes);
+  const secretNames = merged.secrets;
+
+  const checks: ResolvedCheck[] = [];
+  for (const item of merged.checks.values()) {
+    const resolved = await resolveCheck(item, merged.defaults, env, errors);
+    if (resolved) checks.push(resolved);
+  }
+  validateNeeds(checks, merged, errors);
+  if (errors.length) throw new ProfileErrors(errors);
+  return { name: merged.name ?? 'readiness', path: absolute, checks, env, secretNames, notes };
+}
+
+function mergeFile(path: string, stack: string[], errors: ProfileError[]): MergedProfile | undefined {
+  if (stack.includes(path)) {
+    errors.push(new ProfileError(`extends cycle: ${[...stack, path].map(shortName).join(' → ')}`, { file: stack[stack.length - 1] ?? path }));
+    return undefined;
+  }
+  let file: YamlFile;
+  try {
+    file = readYamlFile(path);
+  } catch (err) {
+    if (err instanceof ProfileError) errors.push(err);
+    else throw err;
+    return undefined;
+  }
+  const parsed = profileFileSchema.safeParse(file.data ?? {}, { reportInput: true });
+  if (!parsed.success) {
+    errors.push(...zodIssuesToErrors(parsed.error.issues, file, []));
+    return undefined;
+  }
+  const data = parsed.data;
+  const dir = dirname(path);
+
+  let base: MergedProfile = { defaults: {}, envFiles: [], secrets: [], checks: new Map() };
+  const parents = data.extends === undefined ? [] : Array.isArray(data.extends) ? data.extends : [data.extends];
+  for (const [index, parent] of parents.entries()) {
+    const parentPath = resolveExtends(parent, dir);
+    if (!parentPath) {
+      errors.push(new ProfileError(`extends: cannot find profile "${parent}" (a path relative to this file, or a bundled profile name)`, positionOf(file, ['extends', ...(Array.isArray(data.extends) ? [index] : [])])));
+      continue;
+    }
+    const parentProfile = mergeFile(parentPath, [...stack, path], errors);
+    if (parentProfile) base = overlayProfile(base, parentProfile);
+  }
+
+  const own: MergedProfile = {
+    name: data.name,
+    defaults: data.defaults ?? {},
+    envFiles: (data.env_files ?? []).map((p) => ({ path: resolve(dir, p), from: file })),
+    secrets: data.secrets ?? [],
+    checks: new Map(),
+  };
+  for (const [id, value] of Object.entries(data.checks ?? {})) {
+    if (!CHECK_ID.test(id)) {
+      errors.push(new ProfileError(`check id "${id}" may only contain letters, digits and _ . : / -`, positionOf(file, ['checks'], id)));
+      continue;
+    }
+    if (value === false) {
+      if (!base.checks.has(id)) errors.push(new ProfileError(`"${id}: false" removes an inherited check, but no profile this one extends defines "${id}"`, positionOf(file, ['checks'], id)));
+      base.checks.delete(id);
+      continue;
+    }
+    const inherited = base.checks.has(id);
+    const schema = inherited ? checkOverlaySchema : checkEntrySchema;
+    const entry = schema.safeParse(value ?? {}, { reportInput: true });
+    if (!entry.success) {
+      errors.push(...zodIssuesToErrors(entry.error.issues, file, ['checks', id]));
+      continue;
+    }
+    own.checks.set(id, { id, entry: entry.data, files: [file] });
+  }
+  return overlayProfile(base, own);
+}
+
+function resolveExtends(name: string, dir: string): string | undefined {
+  const looksLikePath = name.startsWith('.') || isAbsolute(name) || /\.ya?ml$/.test(name);
+  if (looksLikePath) {
+    const candidate = resolve(dir, name);
+    return existsSync(candidate) ? candidate : undefined;
+  }
+  const bundled = join(BUNDLED_PROFILES_DIR, `${name}.yaml`);
+  return existsSync(bundled) ? bundled : undefined;
+}
+
+function overlayProfile(base: MergedProfile, top: MergedProfile): MergedProfile {
+  const checks = new Map(base.checks);
+  for (const [id, item] of top.checks) {
+    const below = checks.get(id);
+    checks.set(id, below ? { id, entry: mergeEntry(below.entry, item.entry), files: [...below.files, ...item.files] } : item);
+  }
+  return {
+    name: top.name ?? base.name,
+    defaults: { ...base.defaults, ...top.defaults },
+    envFiles: [...base.envFiles, ...top.envFiles],
+    secrets: [...new Set([...base.secrets, ...top.secrets])],
+    checks,
+  };
+}
+
+/** Overlay fields replace inherited ones, except `with`, which merges key by key (deeply). */
+function mergeEntry(below: Partial<CheckEntry>, top: Partial<CheckEntry>): Partial<CheckEntry> {
+  const merged: Partial<CheckEntry> = { ...below, ...top };
+  if (below.with && top.with) merged.with = deepMerge(below.with, top.with) as Record<string, unknown>;
+  return merged;
+}
+
+function deepMerge(below: unknown, top: unknown): unknown {
+  if (isPlainObject(below) && isPlainObject(top)) {
+    const out: Record<string, unknown> = { ...below };
+    for (const [k, v] of Object.entries(top)) out[k] = k in out ? deepMerge(out[k], v) : v;
+    return out;
+  }
+  return top;
+}
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+
+function loadEnvironment(merged: MergedProfile, options: LoadOptions, errors: ProfileError[], notes: string[]): Record<string, string | undefined> {
+  // Precedence, lowest first: the profile's env_files, the process environment, --env-file.
+  const fromProfile: Record<string, string> = {};
+  for (const { path, from } of merged.envFiles) {
+    if (!existsSync(path)) {
+      notes.push(`env file ${shortName(path)} (from ${shortName(from.path)}) not found; skipped`);
+      continue;
+    }
+    Object.assign(fromProfile, readDotenv(path, errors, from));
+  }
+  const fromFlags: Record<string, string> = {};
+  for (const path of options.envFiles ?? []) {
+    const absolute = resolve(path);
+    if (!existsSync(absolute)) {
+      errors.push(new ProfileError(`--env-file ${path}: file not found`));
+      continue;
+    }
+    Object.assign(fromFlags, readDotenv(absolute, errors));
+  }
+  return { ...fromProfile, ...(options.env ?? process.env), ...fromFlags };
+}
+
+function readDotenv(path: string, errors: ProfileError[], from?: YamlFile): Record<string, string> {
+  try {
+    return parseDotenv(readFileSync(path));
+  } catch (err) {
+    errors.push(new ProfileError(`cannot read env file ${shortName(path)}: ${(err as Error).message}`, from ? { file: from.path } : undefined));
+    return {};
+  }
+}
+
+async function resolveCheck(
+  item: MergedCheck,
+  defaults: MergedProfile['defaults'],
+  env: Record<string, string | undefined>,
+  errors: ProfileError[],
+): Promise<ResolvedCheck | undefined> {
+  const { id, entry } = item;
+  const file = item.files[item.files.length - 1];
+  const where = (path: (string | number)[], key?: string) => positionOf(findDefiningFile(item, path) ?? file, ['checks', id, ...path], key);
+  if (!entry.type) {
+    errors.push(new ProfileError(`checks.${id}: "type" is required`, where([])));
+    return undefined;
+  }
+  // Custom module paths are relative to the file that named them.
+  const typeFile = findDefiningFile(item, ['type']) ?? file;
+  const baseDir = dirname((findDefiningFile(item, ['with']) ?? typeFile).path);
+  let check: CheckType;
+  try {
+    check = await loadCheckType(entry.type, dirname(typeFile.path));
+  } catch (err) {
+    const message = err instanceof UnknownTypeError || isCustomType(entry.type) ? (err as Error).message : `cannot load check type "${entry.type}": ${(err as Error).message}`;
+    errors.push(new ProfileError(`checks.${id}.type: ${message}`, where(['type'])));
+    return undefined;
+  }
+
+  const { value: params, problems, fromEnv } = interpolate(entry.with ?? {}, env);
+  const parsed = check.params.safeParse(params, { reportInput: true });
+  const envProblems = [...problems];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = ['with', ...issue.path.map(String)];
+      const dotted = path.join('.');
+      const variables = [...fromEnv.entries()].find(([p]) => dotted === p || dotted.startsWith(`${p}.`) || p.startsWith(`${dotted}.`))?.[1];
+      if (variables) {
+        // The profile is fine; the environment holds a bad value. That is a finding, reported by the check.
+        if (!problems.some((p) => p.path === dotted)) {
+          envProblems.push({ path: dotted, variable: variables[0], message: `${variables.join(', ')} ${variables.length > 1 ? 'give' : 'gives'} an invalid ${dotted}: ${issueText(issue)}` });
+        }
+        continue;
+      }
+      const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+      errors.push(new ProfileError(`checks.${id}.${dotted}${key ? `.${key}` : ''}: ${issueText(issue)}`, where(path, key)));
+    }
+  }
+
+  const timeout = entry.timeout ?? defaults.timeout;
+  return {
+    id,
+    type: entry.type,
+    check,
+    title: entry.title,
+    section: entry.section ?? 'General',
+    description: entry.description,
+    remediation: entry.remediation,
+    severity: entry.severity ?? defaults.severity ?? 'critical',
+    tags: entry.tags ?? [],
+    needs: entry.needs === undefined ? [] : Array.isArray(entry.needs) ? entry.needs : [entry.needs],
+    timeoutMs: timeout === undefined ? DEFAULT_TIMEOUT_MS : (parseDuration(timeout) as number),
+    retries: entry.retries ?? defaults.retries ?? 0,
+    waiver: entry.waiver,
+    skip: entry.skip === true ? 'skipped in the profile' : entry.skip || undefined,
+    params: parsed.success && envProblems.length === 0 ? parsed.data : undefined,
+    envProblems,
+    baseDir,
+  };
+}
+
+/** The last file (overlay first) in which this check's value at `path` is written. */
+function findDefiningFile(item: MergedCheck, path: (string | number)[]): YamlFile | undefined {
+  for (let i = item.files.length - 1; i >= 0; i--) {
+    if (item.files[i].doc.hasIn(['checks', item.id, ...path])) return item.files[i];
+  }
+  return undefined;
+}
+
+function validateNeeds(checks: ResolvedCheck[], merged: MergedProfile, errors: ProfileError[]): void {
+  const ids = new Set(checks.map((c) => c.id));
+  const fileOf = (id: string) => {
+    const files = merged.checks.get(id)?.files ?? [];
+    return files[files.length - 1];
+  };
+  for (const check of checks) {
+    for (const [index, need] of check.needs.entries()) {
+      if (ids.has(need)) continue;
+      const file = fileOf(check.id);
+      const suggestion = closestId(need, [...ids]);
+      const position = file ? positionOf(file, ['checks', check.id, 'needs', ...(file.doc.getIn(['checks', check.id, 'needs']) instanceof Object ? [index] : [])]) : undefined;
+      errors.push(new ProfileError(`checks.${check.id}.needs: unknown check "${need}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`, position));
+    }
+  }
+  const cycle = findCycle(checks);
+  if (cycle) {
+    const file = fileOf(cycle[0]);
+    errors.push(new ProfileError(`needs cycle: ${cycle.join(' → ')}`, file ? positionOf(file, ['checks', cycle[0], 'needs']) : undefined));
+  }
+}
+
+function closestId(word: string, ids: string[]): string | undefined {
+  return ids.find((id) => id.toLowerCase() === word.toLowerCase()) ?? ids.find((id) => id.endsWith(word) || word.endsWith(id));
+}
+
+function findCycle(checks: ResolvedCheck[]): string[] | undefined {
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const state = new Map<string, 'visiting' | 'done'>();
+  const path: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === 'done') return undefined;
+    if (state.get(id) === 'visiting') return [...path.slice(path.indexOf(id)), id];
+    state.set(id, 'visiting');
+    path.push(id);
+    for (const need of byId.get(id)?.needs ?? []) {
+      if (!byId.has(need)) continue;
+      const found = visit(need);
+      if (found) return found;
+    }
+    path.pop();
+    state.set(id, 'done');
+    return undefined;
+  };
+  for (const check of checks) {
+    const found = visit(check.id);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+function zodIssuesToErrors(issues: z.core.$ZodIssue[], file: YamlFile, prefix: (string | number)[]): ProfileError[] {
+  return issues.map((issue) => {
+    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
+    const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+    const dotted = [...path, ...(key ? [key] : [])].join('.');
+    return new ProfileError(`${dotted ? `${dotted}: ` : ''}${issueText(issue)}`, positionOf(file, path, key));
+  });
+}
+
+/** zod's message plus what was given, e.g. `Invalid option: expected one of "a"|"b" (got "c")`. */
+export function issueText(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  const input = (issue as { input?: unknown }).input;
+  const got = input === undefined ? '' : ` (got ${JSON.stringify(input)?.slice(0, 60)})`;
+  if (issue.code === 'invalid_type' && input === undefined) return `required: ${issue.message.replace(/, received undefined$/, '')}`;
+  return `${issue.message}${got}`;
+}
+
+function shortName(path: string): string {
+  const rel = path.startsWith(process.cwd()) ? path.slice(process.cwd().length + 1) : path;
+  return rel || path;
+}

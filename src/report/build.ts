@@ -1,0 +1,36 @@
+// Assembles the report from a run's results: gate, summary and notes. Pure.
+import { evaluateGate, summarize } from '../engine/gate.js';
+import type { RunOutcome } from '../engine/runner.js';
+import { REPORT_SCHEMA_VERSION, type Report, type Severity } from './model.js';
+
+export interface BuildOptions {
+  profile: { name: string; path: string };
+  tool: { name: string; version: string };
+  startedAt: Date;
+  durationMs: number;
+  failOn: Severity;
+  strict: boolean;
+  notes?: string[];
+}
+
+export function buildReport(outcome: RunOutcome, options: BuildOptions): Report {
+  const { results, gate } = evaluateGate(outcome.results, options.failOn, options.strict);
+  const notes = [...(options.notes ?? [])];
+  if (outcome.interrupted === 'signal') notes.push('The run was interrupted (Ctrl-C): this report is partial.');
+  if (outcome.interrupted === 'deadline') notes.push('The run deadline was reached: unfinished checks are reported as errors.');
+  for (const r of results) {
+    if (r.waiver?.expired) notes.push(`Waiver for ${r.id} expired on ${r.waiver.until} (${r.waiver.reason}): the check gates again.`);
+  }
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION,
+    tool: options.tool,
+    profile: options.profile,
+    startedAt: options.startedAt.toISOString(),
+    durationMs: Math.round(options.durationMs),
+    summary: summarize(results),
+    gate,
+    ...(outcome.interrupted ? { interrupted: outcome.interrupted } : {}),
+    notes,
+    results,
+  };
+}
