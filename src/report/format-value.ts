@@ -1,0 +1,277 @@
+// Shared rendering for the reporters: values as short single-line JSON-ish text, evidence lines,
+// durations, status words, sections and the gate verdict. Everything here is pure and deterministic.
+import type { Evidence, Status } from '../check.js';
+import { formatDuration } from '../duration.js';
+import type { CheckResult, Report, Severity } from './model.js';
+
+export interface FormatValueOptions {
+  /** Longest rendering before it is cut with `…` (default 160). */
+  maxLength?: number;
+  /** Array items / object keys shown before `… N more` (default 10). */
+  maxItems?: number;
+  /** Nesting shown before `[…]` / `{…}` (default 3). */
+  maxDepth?: number;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+// C0 controls (except tab/newline handled by callers), DEL, C1 controls, line/paragraph separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL_ALL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+const hex4 = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+/** A string as a JSON literal that stays on one line and shows every control character. */
+export function quote(text: string): string {
+  return JSON.stringify(text).replace(/[\u007f-\u009f\u2028\u2029]/g, hex4);
+}
+
+/**
+ * Replaces control characters (terminal escapes, carriage returns, NUL...) with a visible `\u001b`
+ * notation, keeping tabs and newlines. Used for text written to terminals and logs.
+ */
+export function visibleControls(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(CONTROL_ALL, hex4).replace(LONE_SURROGATE, hex4);
+}
+
+/** Text on a single line: newlines become ` ⏎ `, other controls become visible escapes. */
+export function oneLine(text: string): string {
+  return visibleControls(text).replace(/\s*\n\s*/g, ' ⏎ ').replace(/\t/g, ' ');
+}
+
+/** Cuts text at `max` characters (never inside a surrogate pair) and marks the cut with `…`. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - 1);
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * A value as short single-line JSON-ish text: plain strings as they are (quoted when empty, padded
+ * or holding control characters), arrays as `[a, b]`, objects as `{key: value}`, long ones cut.
+ */
+export function formatValue(value: unknown, options: FormatValueOptions = {}): string {
+  const maxLength = options.maxLength ?? 160;
+  if (value === undefined) return '(not set)';
+  if (typeof value === 'string') {
+    const plain = value.length > 0 && value.trim() === value && !CONTROL.test(value);
+    return truncate(plain ? value : quote(value), maxLength);
+  }
+  const ctx = { maxItems: options.maxItems ?? 10, maxDepth: options.maxDepth ?? 3, maxLength, ancestors: new Set<object>() };
+  return truncate(render(value, 0, ctx), maxLength);
+}
+
+interface RenderContext {
+  maxItems: number;
+  maxDepth: number;
+  maxLength: number;
+  ancestors: Set<object>;
+}
+
+function render(value: unknown, depth: number, ctx: RenderContext): string {
+  switch (typeof value) {
+    case 'undefined':
+      return 'undefined';
+    case 'string':
+      // Nested strings never need more than the whole budget.
+      return quote(truncate(value, ctx.maxLength));
+    case 'number':
+      return Object.is(value, -0) ? '0' : String(value);
+    case 'boolean':
+      return String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return '[function]';
+  }
+  if (value === null) return 'null';
+  const obj = value as object;
+  if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? 'Invalid Date' : obj.toISOString();
+  if (obj instanceof RegExp) return String(obj);
+  if (obj instanceof Error) return `${obj.name}: ${oneLine(obj.message)}`;
+  if (obj instanceof Uint8Array) return `<${obj.length} bytes>`;
+  if (ctx.ancestors.has(obj)) return '[circular]';
+
+  let entries: string[];
+  let open: string;
+  let close: string;
+  let size: number;
+  if (Array.isArray(obj) || obj instanceof Set) {
+    const items = Array.isArray(obj) ? obj : [...obj];
+    if (items.length === 0) return obj instanceof Set ? 'Set []' : '[]';
+    if (depth >= ctx.maxDepth) return '[…]';
+    ctx.ancestors.add(obj);
+    entries = items.slice(0, ctx.maxItems).map((item) => render(item, depth + 1, ctx));
+    ctx.ancestors.delete(obj);
+    [open, close, size] = [obj instanceof Set ? 'Set [' : '[', ']', items.length];
+  } else {
+    const pairs: [unknown, unknown][] = obj instanceof Map ? [...obj.entries()] : Object.entries(obj);
+    if (pairs.length === 0) return obj instanceof Map ? 'Map {}' : '{}';
+    if (depth >= ctx.maxDepth) return '{…}';
+    ctx.ancestors.add(obj);
+    entries = pairs.slice(0, ctx.maxItems).map(([key, item]) => {
+      const name = typeof key === 'string' && IDENTIFIER.test(key) ? key : typeof key === 'string' ? quote(key) : render(key, depth + 1, ctx);
+      return `${name}: ${render(item, depth + 1, ctx)}`;
+    });
+    ctx.ancestors.delete(obj);
+    [open, close, size] = [obj instanceof Map ? 'Map {' : '{', '}', pairs.length];
+  }
+  if (size > entries.length) entries.push(`… ${size - entries.length} more`);
+  return `${open}${entries.join(', ')}${close}`;
+}
+
+/** `12ms`, `1.5s`, `2m30s`. */
+export function formatMs(ms: number): string {
+  return formatDuration(Number.isFinite(ms) && ms > 0 ? ms : 0);
+}
+
+/** Seconds with millisecond precision, as JUnit's `time` attribute wants them. */
+export function seconds(ms: number): string {
+  return (Number.isFinite(ms) && ms > 0 ? ms / 1000 : 0).toFixed(3);
+}
+
+export interface EvidenceLine {
+  label: string;
+  value: string;
+}
+
+/**
+ * The evidence as labelled lines: `expected` and `actual` when present, and with `details` every
+ * detail entry. Values are short single-line renderings.
+ */
+export function evidenceLines(evidence: Evidence | undefined, options: { details?: boolean; maxLength?: number } = {}): EvidenceLine[] {
+  if (!evidence) return [];
+  const fmt = (v: unknown) => formatValue(v, { maxLength: options.maxLength });
+  const lines: EvidenceLine[] = [];
+  if (Object.hasOwn(evidence, 'expected')) lines.push({ label: 'expected', value: fmt(evidence.expected) });
+  if (Object.hasOwn(evidence, 'actual')) lines.push({ label: 'actual', value: fmt(evidence.actual) });
+  if (options.details && evidence.details) {
+    for (const [key, value] of Object.entries(evidence.details)) lines.push({ label: oneLine(key), value: fmt(value) });
+  }
+  return lines;
+}
+
+/** One word or phrase per status, as the summary line uses them. */
+export const STATUS_WORDS: Record<Status, { one: string; many: string }> = {
+  pass: { one: 'passed', many: 'passed' },
+  warn: { one: 'warning', many: 'warnings' },
+  fail: { one: 'failed', many: 'failed' },
+  error: { one: 'could not check', many: 'could not check' },
+  skip: { one: 'skipped', many: 'skipped' },
+  waived: { one: 'waived', many: 'waived' },
+};
+
+export const STATUS_ICONS: Record<Status, string> = {
+  pass: '✔',
+  warn: '⚠',
+  fail: '✖',
+  error: '✖',
+  skip: '○',
+  waived: '◌',
+};
+
+export const STATUS_ORDER: readonly Status[] = ['pass', 'warn', 'fail', 'error', 'skip', 'waived'];
+
+/** `12 checks: 8 passed, 1 warning, 2 failed` (non-zero counts only). */
+export function summaryCounts(report: Report): string {
+  const { summary } = report;
+  const parts = STATUS_ORDER.filter((s) => summary[s] > 0).map((s) => `${summary[s]} ${summary[s] === 1 ? STATUS_WORDS[s].one : STATUS_WORDS[s].many}`);
+  const total = `${summary.total} check${summary.total === 1 ? '' : 's'}`;
+  return parts.length > 0 ? `${total}: ${parts.join(', ')}` : total;
+}
+
+/**
+ * True for checks the runner skipped because `--only`/`--skip` left them out: reporters count them
+ * on one line instead of listing them. The runner marks them with a skip message starting "not selected".
+ */
+export function isNotSelected(result: CheckResult): boolean {
+  return result.status === 'skip' && /^not selected\b/i.test(result.message.trim());
+}
+
+/** Results grouped by section, sections in the order they first appear (profile order). */
+export function groupBySection(results: readonly CheckResult[]): { section: string; results: CheckResult[] }[] {
+  const groups = new Map<string, CheckResult[]>();
+  for (const result of results) {
+    const section = sectionName(result);
+    const group = groups.get(section);
+    if (group) group.push(result);
+    else groups.set(section, [result]);
+  }
+  return [...groups].map(([section, list]) => ({ section, results: list }));
+}
+
+export function sectionName(result: CheckResult): string {
+  return result.section.trim() === '' ? 'General' : result.section;
+}
+
+/** `accepted until migration (until 2026-12-31, by ops)`, or the expiry notice once `until` has passed. */
+export function waiverText(result: CheckResult): string | undefined {
+  const waiver = result.waiver;
+  if (!waiver) return undefined;
+  const by = waiver.by ? `, by ${waiver.by}` : '';
+  if (waiver.expired) return `waiver expired on ${waiver.until}, the check gates again: ${waiver.reason}${waiver.by ? ` (by ${waiver.by})` : ''}`;
+  return `${waiver.reason} (until ${waiver.until}${by})`;
+}
+
+/** `passed on attempt 2` / `3 attempts` when the runner retried, else undefined. */
+export function attemptsText(result: CheckResult): string | undefined {
+  if (result.attempts <= 1) return undefined;
+  return result.status === 'pass' || result.status === 'warn' ? `passed on attempt ${result.attempts}` : `${result.attempts} attempts`;
+}
+
+const GATE_VERBS: Record<string, string> = {
+  fail: 'failed',
+  error: 'could not be checked',
+  warn: 'warned (--strict)',
+};
+
+const MAX_IDS = 8;
+
+/**
+ * The gate verdict without the `Gate:` prefix: `PASSED (fail-on critical)` or
+ * `FAILED — 2 critical checks failed: db.schema, stripe.keys`.
+ */
+export function gateVerdict(report: Report): string {
+  const { gate } = report;
+  const policy = `fail-on ${gate.failOn}${gate.strict ? ', strict' : ''}`;
+  if (gate.passed) return `PASSED (${policy})`;
+  if (gate.failedBy.length === 0) {
+    if (report.interrupted === 'signal') return 'FAILED — the run was interrupted';
+    if (report.interrupted === 'deadline') return 'FAILED — the run deadline was reached';
+    return `FAILED (${policy})`;
+  }
+  const byId = new Map(report.results.map((r) => [r.id, r]));
+  const groups = new Map<string, { ids: string[]; severities: Set<Severity | undefined> }>();
+  for (const id of gate.failedBy) {
+    const result = byId.get(id);
+    const kind = result && GATE_VERBS[result.status] ? result.status : 'other';
+    const group = groups.get(kind) ?? { ids: [], severities: new Set() };
+    group.ids.push(id);
+    group.severities.add(result?.severity);
+    groups.set(kind, group);
+  }
+  const order = ['fail', 'error', 'warn', 'other'];
+  const phrases = [...groups]
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
+    .map(([kind, { ids, severities }]) => {
+      const [only] = [...severities];
+      const severity = severities.size === 1 && only ? `${only} ` : '';
+      const verb = GATE_VERBS[kind] ?? 'failed the gate';
+      const shown = ids.slice(0, MAX_IDS).join(', ') + (ids.length > MAX_IDS ? ` and ${ids.length - MAX_IDS} more` : '');
+      return `${ids.length} ${severity}check${ids.length === 1 ? '' : 's'} ${verb}: ${shown}`;
+    });
+  return `FAILED — ${phrases.join('; ')}`;
+}
+
+/** Run-level notes: the interruption first, then the runner's notes. */
+export function runNotes(report: Report): string[] {
+  const notes: string[] = [];
+  if (report.interrupted === 'signal') notes.push('Interrupted (Ctrl-C): checks that had not finished are reported as errors; this report is partial.');
+  if (report.interrupted === 'deadline') notes.push('Run deadline reached: checks that had not finished are reported as errors; this report is partial.');
+  return [...notes, ...report.notes];
+}

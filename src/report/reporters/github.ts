@@ -1,0 +1,43 @@
+// GitHub Actions workflow commands: one annotation per failing, erroring or warning check
+// (`::error` when it fails the gate, `::warning` otherwise) and one per run note.
+import type { CheckResult, Reporter } from '../model.js';
+import { attemptsText, evidenceLines, visibleControls, waiverText } from '../format-value.js';
+
+/** Escapes a command's data (the message) per the workflow command rules. */
+export function escapeData(text: string): string {
+  return visibleControls(text).replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Escapes a command property value (title=…): data escaping plus `:` and `,`. */
+export function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+const command = (level: 'error' | 'warning' | 'notice', title: string, message: string) =>
+  `::${level} title=${escapeProperty(title)}::${escapeData(message)}`;
+
+function message(r: CheckResult): string {
+  const lines = [r.status === 'error' ? `could not check: ${r.message}` : r.message];
+  for (const { label, value } of evidenceLines(r.evidence)) lines.push(`${label}: ${value}`);
+  if (r.remediation) lines.push(`fix: ${r.remediation}`);
+  const waiver = waiverText(r);
+  if (waiver) lines.push(waiver);
+  const attempts = attemptsText(r);
+  if (attempts) lines.push(`(${attempts})`);
+  lines.push(`severity: ${r.severity}${r.gating ? ', fails the gate' : ''}`);
+  return lines.join('\n');
+}
+
+export const github: Reporter = (report) => {
+  const lines: string[] = [];
+  for (const r of report.results) {
+    if (r.status !== 'fail' && r.status !== 'error' && r.status !== 'warn') continue;
+    lines.push(command(r.gating ? 'error' : 'warning', `${r.title} (${r.id})`, message(r)));
+  }
+  if (report.interrupted) {
+    const why = report.interrupted === 'signal' ? 'interrupted (Ctrl-C)' : 'stopped at the run deadline';
+    lines.push(command('error', 'readiness run interrupted', `The run was ${why}: checks that had not finished are reported as errors.`));
+  }
+  for (const note of report.notes) lines.push(command('warning', 'readiness', note));
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
+};

@@ -1,0 +1,18 @@
+// The reporters by format name, as `-f/--format` accepts them.
+import type { Reporter } from '../model.js';
+import { github } from './github.js';
+import { json } from './json.js';
+import { junit } from './junit.js';
+import { markdown } from './markdown.js';
+import { pretty } from './pretty.js';
+import { tap } from './tap.js';
+
+export const REPORTERS = { pretty, json, junit, markdown, github, tap } satisfies Record<string, Reporter>;
+
+export type FormatName = keyof typeof REPORTERS;
+
+export const FORMAT_NAMES = Object.keys(REPORTERS) as FormatName[];
+
+export function isFormatName(name: string): name is FormatName {
+  return Object.hasOwn(REPORTERS, name);
+}

@@ -1,0 +1,99 @@
+// Human report for the terminal: checks grouped by section, one line each, details under the ones
+// that did not pass, a summary line and the gate verdict. Readable without colour.
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Status } from '../../check.js';
+import type { CheckResult, Reporter } from '../model.js';
+import {
+  STATUS_ICONS,
+  attemptsText,
+  evidenceLines,
+  formatMs,
+  gateVerdict,
+  groupBySection,
+  isNotSelected,
+  oneLine,
+  runNotes,
+  summaryCounts,
+  visibleControls,
+  waiverText,
+} from '../format-value.js';
+
+const DETAIL_INDENT = '      ';
+
+function paint(chalk: ChalkInstance, status: Status): (text: string) => string {
+  switch (status) {
+    case 'pass':
+      return chalk.green;
+    case 'warn':
+      return chalk.yellow;
+    case 'fail':
+      return chalk.red;
+    case 'error':
+      return chalk.magenta;
+    case 'skip':
+      return chalk.dim;
+    case 'waived':
+      return chalk.cyan;
+  }
+}
+
+/** A possibly multi-line text under a check, continuation lines indented like the first. */
+function block(label: string | undefined, text: string): string {
+  const lines = visibleControls(text).split('\n');
+  const head = label ? `${label} ` : '';
+  return lines.map((line, i) => `${DETAIL_INDENT}${i === 0 ? head : ' '.repeat(head.length)}${line}`).join('\n');
+}
+
+function checkLine(chalk: ChalkInstance, r: CheckResult): string {
+  const color = paint(chalk, r.status);
+  const icon = color(STATUS_ICONS[r.status]);
+  const title = r.status === 'error' ? `${color('could not check:')} ${oneLine(r.title)}` : oneLine(r.title);
+  const parts = [`  ${icon} ${r.status === 'skip' ? chalk.dim(title) : title}`, chalk.dim(`(${oneLine(r.id)})`)];
+  if (r.severity !== 'critical') parts.push(chalk.dim(`[${r.severity}]`));
+  if (r.status !== 'skip') parts.push(chalk.dim(formatMs(r.durationMs)));
+  const attempts = attemptsText(r);
+  if (attempts) parts.push(chalk.dim(`(${attempts})`));
+  let line = parts.join(' ');
+  if (r.status === 'skip') line += chalk.dim(` — skipped: ${oneLine(r.message)}`);
+  if (r.status === 'waived') line += color(' — waived');
+  return line;
+}
+
+function detailLines(chalk: ChalkInstance, r: CheckResult, verbose: boolean): string[] {
+  const failing = r.status !== 'pass' && r.status !== 'skip';
+  const lines: string[] = [];
+  if (failing || (verbose && r.status === 'pass')) lines.push(block(undefined, r.message));
+  if (failing || verbose) {
+    for (const { label, value } of evidenceLines(r.evidence, { details: verbose })) {
+      lines.push(`${DETAIL_INDENT}${chalk.dim(`${label}:`)} ${value}`);
+    }
+  }
+  if (failing && r.remediation) lines.push(block(chalk.bold('fix:'), r.remediation));
+  const waiver = waiverText(r);
+  if (waiver) lines.push(block(paint(chalk, r.waiver?.expired ? 'fail' : 'waived')(r.waiver?.expired ? 'waiver:' : 'waived:'), waiver));
+  if (verbose && failing && r.docs) lines.push(`${DETAIL_INDENT}${chalk.dim('docs:')} ${oneLine(r.docs)}`);
+  return lines;
+}
+
+export const pretty: Reporter = (report, options) => {
+  const chalk = new Chalk({ level: options.color ? 1 : 0 });
+  const out: string[] = [];
+  out.push(`${chalk.bold(oneLine(report.profile.name))} ${chalk.dim(`(${oneLine(report.profile.path)})`)}`);
+
+  const listed = report.results.filter((r) => !isNotSelected(r));
+  const notSelected = report.results.length - listed.length;
+  for (const { section, results } of groupBySection(listed)) {
+    out.push('', chalk.bold.underline(oneLine(section)));
+    for (const r of results) {
+      out.push(checkLine(chalk, r), ...detailLines(chalk, r, options.verbose));
+    }
+  }
+
+  out.push('');
+  if (notSelected > 0) out.push(chalk.dim(`${STATUS_ICONS.skip} ${notSelected} check${notSelected === 1 ? '' : 's'} not selected (--only/--skip)`));
+  out.push(`${summaryCounts(report)} ${chalk.dim(`in ${formatMs(report.durationMs)}`)}`);
+  const verdict = oneLine(gateVerdict(report));
+  out.push(`Gate: ${report.gate.passed ? chalk.green.bold(verdict) : chalk.red.bold(verdict)}`);
+  for (const note of runNotes(report)) out.push(chalk.yellow(`note: ${oneLine(note)}`));
+  return `${out.join('\n')}\n`;
+};
