@@ -1,0 +1,54 @@
+// Keeps the secrets an email check holds (SMTP passwords, API keys, AWS secret keys) out of its verdicts
+// and logs: one mask for showing "which key" and one scrubber applied to anything built from server text.
+
+/** `SG.…wxyz`: a known prefix and the last 4 characters at most; short values are fully hidden. */
+export function maskSecret(value: string | undefined): string {
+  if (!value) return '(empty)';
+  const prefix = /^(SG\.|AKIA|ASIA|sk_live_|sk_test_)/.exec(value)?.[1] ?? '';
+  if (value.length < 16) return `${prefix}…`;
+  return `${prefix}…${value.slice(-4)}`;
+}
+
+/** Every form a secret could take on the wire (raw, base64, SMTP AUTH PLAIN payloads). */
+function variants(secret: string, user?: string): string[] {
+  const out = [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret)];
+  if (user !== undefined) {
+    out.push(Buffer.from(`\u0000${user}\u0000${secret}`).toString('base64'));
+    out.push(Buffer.from(`${user}\u0000${user}\u0000${secret}`).toString('base64'));
+  }
+  return out.filter((v) => v.length >= 4);
+}
+
+/** Replaces every occurrence of the given secrets (and their encodings) with `***`. */
+export function scrub(text: string, secrets: Array<string | undefined>, user?: string): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (!secret || secret.length < 4) continue;
+    for (const v of variants(secret, user)) out = out.split(v).join('***');
+  }
+  return out;
+}
+
+/** Deep copy of plain data with every string scrubbed: for evidence built from server answers. */
+export function scrubDeep<T>(value: T, secrets: Array<string | undefined>): T {
+  if (typeof value === 'string') return scrub(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, secrets);
+    return out as T;
+  }
+  return value;
+}
+
+/** `x@example.com` → `example.com`; undefined when there is no `@`. */
+export function domainOf(address: string): string | undefined {
+  const at = address.lastIndexOf('@');
+  return at > 0 ? address.slice(at + 1).toLowerCase().replace(/>$/, '') : undefined;
+}
+
+/** `App <noreply@example.com>` → `noreply@example.com`. */
+export function bareAddress(address: string): string {
+  const m = /<([^>]+)>/.exec(address);
+  return (m ? m[1] : address).trim().toLowerCase();
+}
