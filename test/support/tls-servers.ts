@@ -5,6 +5,10 @@ import * as tls from 'node:tls';
 import { once } from 'node:events';
 import { SMTPServer } from 'smtp-server';
 
+/** Mozilla "intermediate" TLS 1.2 suites: what a well-configured server offers. */
+export const MODERN_CIPHERS =
+  'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305';
+
 export interface Running {
   port: number;
   close(): Promise<void>;
