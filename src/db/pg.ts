@@ -1,0 +1,177 @@
+// Thin PostgreSQL I/O for the postgres.* checks: one connection per check, every query inside a
+// READ ONLY transaction with statement_timeout, the abort signal honoured, the connection always closed.
+import { readFileSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
+import pg from 'pg';
+import type { CheckLogger } from '../check.js';
+import { formatMs, scrub } from './compare.js';
+import type { PgTarget, SslMode } from './target.js';
+
+export interface PgSessionOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+  log: CheckLogger;
+}
+
+export interface PgConnectionInfo {
+  /** Time to connect and authenticate. */
+  connectMs: number;
+  /** Negotiated TLS, when the connection is encrypted. */
+  tls?: { protocol: string | null; cipher?: string };
+}
+
+export type PgQuery = <R extends Record<string, unknown> = Record<string, unknown>>(sql: string, values?: unknown[]) => Promise<R[]>;
+
+/** Thrown by the session with a plain sentence as message (no password, no stack). */
+export class DbCheckError extends Error {
+  constructor(message: string, readonly kind: 'connect' | 'auth' | 'tls' | 'timeout' | 'query' | 'config' | 'missing' = 'connect') {
+    super(message);
+  }
+}
+
+function sslOptions(target: PgTarget, mode: SslMode): false | Record<string, unknown> {
+  if (mode === 'disable') return false;
+  const opts: Record<string, unknown> = { rejectUnauthorized: mode === 'verify-ca' || mode === 'verify-full' };
+  if (target.sslrootcert) {
+    try {
+      opts.ca = readFileSync(target.sslrootcert, 'utf8');
+    } catch {
+      throw new DbCheckError(`cannot read sslrootcert file ${target.sslrootcert}`, 'config');
+    }
+  }
+  if (mode === 'verify-ca') opts.checkServerIdentity = () => undefined;
+  return opts;
+}
+
+const NO_SSL = /does not support SSL/i;
+
+/** A plain sentence for a failure of pg (pure: tested without a server). */
+export function describePgError(err: unknown, target: PgTarget, timeoutMs: number, aborted = false, phase: 'connect' | 'query' = 'connect'): DbCheckError {
+  if (err instanceof DbCheckError) return err;
+  const e = err as { code?: string; message?: string; severity?: string };
+  const where = `${target.host}:${target.port}`;
+  const message = String(e?.message ?? err);
+  const secrets = [target.password];
+  const plain = (text: string, kind: DbCheckError['kind']) => new DbCheckError(scrub(text, secrets), kind);
+  if (aborted || /timeout|timed out/i.test(message)) {
+    return plain(`timed out after ${formatMs(timeoutMs)} ${phase === 'connect' ? `connecting to ${where}` : `waiting for a query on ${where}`}`, 'timeout');
+  }
+  switch (e?.code) {
+    case 'ECONNREFUSED': return plain(`connection refused at ${where}`, 'connect');
+    case 'ENOTFOUND': return plain(`cannot resolve host "${target.host}" (DNS lookup failed)`, 'connect');
+    case 'EAI_AGAIN': return plain(`cannot resolve host "${target.host}" (DNS lookup timed out)`, 'connect');
+    case 'EHOSTUNREACH': case 'ENETUNREACH': return plain(`host ${where} is unreachable`, 'connect');
+    case 'ECONNRESET': return plain(`connection to ${where} was reset`, 'connect');
+    case 'ENOENT': return plain(`no PostgreSQL socket at ${target.host} (port ${target.port})`, 'connect');
+    case '28P01': case '28000': return plain(message, 'auth');
+    case '3D000': return plain(`database "${target.database}" does not exist on ${where}`, 'auth');
+    case '42P01': case '42703': case '3F000': return plain(message, 'missing');
+    case '57014': return plain(`a query was cancelled after statement_timeout (${formatMs(timeoutMs)})`, 'timeout');
+    case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': case 'CERT_HAS_EXPIRED': case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return plain(`TLS certificate of ${where} is not trusted (${e.code}, sslmode=${target.sslmode})`, 'tls');
+  }
+  if (NO_SSL.test(message)) return plain(`server at ${where} refused TLS (sslmode=${target.sslmode})`, 'tls');
+  if (/client password must be a string|password must be a string|no password/i.test(message)) {
+    return plain(`server at ${where} asks for a password for user "${target.user}" but none was configured`, 'auth');
+  }
+  if (/terminated unexpectedly|Connection terminated/i.test(message)) return plain(`server at ${where} closed the connection unexpectedly`, 'connect');
+  const firstLine = message.split('\n')[0];
+  return plain(e?.severity ? firstLine : `${firstLine} (${where})`, phase === 'query' ? 'query' : 'connect');
+}
+
+async function connectOnce(target: PgTarget, mode: SslMode, opts: PgSessionOptions): Promise<pg.Client> {
+  const client = new pg.Client({
+    host: target.host,
+    port: target.port,
+    user: target.user,
+    password: target.password,
+    database: target.database,
+    ssl: sslOptions(target, mode) as pg.ClientConfig['ssl'],
+    connectionTimeoutMillis: opts.timeoutMs,
+    query_timeout: opts.timeoutMs,
+    application_name: 'readiness',
+  });
+  client.on('error', () => {}); // errors surface through the awaited calls
+  const kill = () => destroy(client);
+  opts.signal.addEventListener('abort', kill, { once: true });
+  try {
+    await raceAbort(client.connect(), opts.signal);
+    return client;
+  } catch (err) {
+    destroy(client);
+    throw err;
+  } finally {
+    opts.signal.removeEventListener('abort', kill);
+  }
+}
+
+function destroy(client: pg.Client): void {
+  try {
+    (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  } catch {
+    /* already gone */
+  }
+  client.end().catch(() => {});
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('aborted: timeout'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted: timeout'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}
+
+/**
+ * Opens one connection, starts a READ ONLY transaction with statement_timeout, runs `fn`, rolls back
+ * and closes. Errors come out as DbCheckError with a plain message.
+ */
+export async function withReadOnlyPg<T>(target: PgTarget, opts: PgSessionOptions, fn: (query: PgQuery, info: PgConnectionInfo) => Promise<T>): Promise<T> {
+  const started = performance.now();
+  let client: pg.Client;
+  let phase: 'connect' | 'query' = 'connect';
+  try {
+    try {
+      client = await connectOnce(target, target.sslmode, opts);
+    } catch (err) {
+      if ((target.sslmode === 'prefer' || target.sslmode === 'allow') && NO_SSL.test(String((err as Error)?.message))) {
+        opts.log.debug(`postgres: ${target.label} does not offer TLS, connecting without it (sslmode=${target.sslmode})`);
+        client = await connectOnce(target, 'disable', opts);
+      } else {
+        throw err;
+      }
+    }
+  } catch (err) {
+    throw describePgError(err, target, opts.timeoutMs, opts.signal.aborted, phase);
+  }
+  const connectMs = performance.now() - started;
+  const stream = (client as unknown as { connection?: { stream?: TLSSocket } }).connection?.stream;
+  const tls = stream && typeof stream.getProtocol === 'function' ? { protocol: stream.getProtocol(), cipher: stream.getCipher?.()?.name } : undefined;
+  opts.log.debug(`postgres: connected to ${target.label} in ${formatMs(connectMs)}${tls ? ` over ${tls.protocol}` : ' without TLS'}`);
+
+  const kill = () => destroy(client);
+  opts.signal.addEventListener('abort', kill, { once: true });
+  phase = 'query';
+  try {
+    const query: PgQuery = async (sql, values) => {
+      const result = await raceAbort(client.query(sql, values as unknown[]), opts.signal);
+      return result.rows;
+    };
+    await query('BEGIN TRANSACTION READ ONLY');
+    await query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(opts.timeoutMs))}`);
+    const value = await fn(query, { connectMs, tls });
+    await query('ROLLBACK').catch(() => {});
+    return value;
+  } catch (err) {
+    throw describePgError(err, target, opts.timeoutMs, opts.signal.aborted, phase);
+  } finally {
+    opts.signal.removeEventListener('abort', kill);
+    await Promise.race([client.end().catch(() => {}), new Promise((r) => setTimeout(r, 500).unref())]);
+    destroy(client);
+  }
+}
