@@ -61,6 +61,8 @@ export interface StripeFixture {
   events?: FakeEvent[];
   /** Delay every answer by this many ms (a slow or hung Stripe). */
   delayMs?: number;
+  /** Largest page the server returns whatever `limit` asks (to exercise has_more/starting_after). */
+  maxPageSize?: number;
 }
 
 export interface RecordedRequest {
@@ -177,7 +179,7 @@ export async function startStripeServer(initial: StripeFixture = { keys: {} }): 
     send(res, status, { error: { type, message, ...(code ? { code } : {}), ...(param ? { param } : {}), doc_url: code ? `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}` : undefined } });
 
   const list = <T extends { id: string }>(res: http.ServerResponse, path: string, query: URLSearchParams, items: T[], map: (t: T) => unknown = (t) => t) => {
-    const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 10)));
+    const limit = Math.min(fixture.maxPageSize ?? 100, 100, Math.max(1, Number(query.get('limit') ?? 10)));
     const after = query.get('starting_after');
     let start = 0;
     if (after) {
