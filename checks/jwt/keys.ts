@@ -11,6 +11,7 @@ import {
   isSymmetricAlgorithm,
   keysArePair,
   loadKey,
+  pickKeyInput,
   summarizeKey,
   type KeyDescription,
   type KeyLoadProblem,
@@ -185,14 +186,6 @@ function keyEvidence(k: KeyFacts): Record<string, unknown> {
   };
 }
 
-function pickInput(path: string | undefined, envName: string | undefined, env: Readonly<Record<string, string | undefined>>, pathVar: string, pemVar: string) {
-  if (path) return { path };
-  if (envName) return { envName };
-  if (env[pathVar]) return { path: env[pathVar] };
-  if (env[pemVar]) return { envName: pemVar };
-  return {};
-}
-
 async function gatherKeyFacts(loaded: LoadedKey, checkGit: boolean, signal: AbortSignal): Promise<KeyFacts> {
   const facts: KeyFacts = {
     source: describeSource(loaded.source),
@@ -227,8 +220,8 @@ export default defineCheck({
     if (bad) return bad;
 
     const opts = { baseDir: ctx.baseDir, env: ctx.env, passphrase: p.passphrase };
-    const privInput = pickInput(p.private_key, p.private_key_env, ctx.env, 'JWT_PRIVATE_KEY_PATH', 'JWT_PRIVATE_KEY');
-    const pubInput = pickInput(p.public_key, p.public_key_env, ctx.env, 'JWT_PUBLIC_KEY_PATH', 'JWT_PUBLIC_KEY');
+    const privInput = pickKeyInput(p.private_key, p.private_key_env, ctx.env, 'JWT_PRIVATE_KEY_PATH', 'JWT_PRIVATE_KEY');
+    const pubInput = pickKeyInput(p.public_key, p.public_key_env, ctx.env, 'JWT_PUBLIC_KEY_PATH', 'JWT_PUBLIC_KEY');
     const priv = await loadKey(privInput, 'private', opts);
     const pub = await loadKey(pubInput, 'public', opts);
 

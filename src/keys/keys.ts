@@ -159,6 +159,24 @@ export interface KeyInput {
   envName?: string;
 }
 
+/**
+ * Where to read a key from: an explicit path, else an explicit variable name, else the conventional
+ * `pathVar` (a path in the environment), else the conventional `pemVar` (PEM in the environment).
+ */
+export function pickKeyInput(
+  path: string | undefined,
+  envName: string | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  pathVar: string,
+  pemVar: string,
+): KeyInput {
+  if (path) return { path };
+  if (envName) return { envName };
+  if (env[pathVar]) return { path: env[pathVar] };
+  if (env[pemVar]) return { envName: pemVar };
+  return {};
+}
+
 /** Reads a key from a file or an environment variable. Returns `undefined` when neither is configured. */
 export async function loadKey(
   input: KeyInput,
