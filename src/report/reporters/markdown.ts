@@ -53,8 +53,33 @@ function messageCell(r: CheckResult): string {
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
 
-function table(header: string[], rows: string[][]): string[] {
-  return [row(header), row(header.map(() => '---')), ...rows.map(row)];
+/** GitHub rejects a step summary over 1 MiB: rows past this many bytes are left out and counted. */
+export const MARKDOWN_BUDGET_BYTES = 1_000_000;
+
+interface Budget {
+  left: number;
+  omitted: number;
+}
+
+/** Lines that fit the budget; once one does not fit, the rest are counted as omitted. */
+function fit(lines: string[], budget: Budget): string[] {
+  const kept: string[] = [];
+  for (const line of lines) {
+    const size = Buffer.byteLength(line) + 1;
+    if (budget.omitted > 0 || size > budget.left) {
+      budget.omitted += 1;
+      continue;
+    }
+    budget.left -= size;
+    kept.push(line);
+  }
+  return kept;
+}
+
+function table(header: string[], rows: string[][], budget: Budget): string[] {
+  const head = [row(header), row(header.map(() => '---'))];
+  budget.left -= head.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+  return [...head, ...fit(rows.map(row), budget)];
 }
 
 export const markdown: Reporter = (report) => {
@@ -64,16 +89,19 @@ export const markdown: Reporter = (report) => {
   out.push(`**Gate:** ${escapeMarkdown(gateVerdict(report), 2000)}`, '');
 
   const { summary } = report;
+  // Room for the fixed parts (headings, summary, footer) is kept aside from the start.
+  const budget: Budget = { left: MARKDOWN_BUDGET_BYTES - 48_000, omitted: 0 };
   out.push(
     ...table(
       [...STATUS_ORDER.map((s) => `${STATUS_ICONS[s]} ${HEADINGS[s]}`), 'Total', 'Duration'],
       [[...STATUS_ORDER.map((s) => String(summary[s])), String(summary.total), formatMs(report.durationMs)]],
+      budget,
     ),
     '',
   );
 
   const notes = runNotes(report);
-  for (const note of notes) out.push(`> **Note:** ${escapeMarkdown(note)}`, '');
+  for (const note of fit(notes.map((n) => `> **Note:** ${escapeMarkdown(n)}`), budget)) out.push(note, '');
 
   const failing = report.results.filter((r) => r.status === 'fail' || r.status === 'error');
   if (failing.length > 0) {
@@ -88,6 +116,7 @@ export const markdown: Reporter = (report) => {
           messageCell(r) + (r.waiver?.expired ? `<br>${escapeMarkdown(waiverText(r) ?? '')}` : ''),
           r.remediation ? escapeMarkdown(r.remediation) : '',
         ]),
+        budget,
       ),
       '',
     );
@@ -100,6 +129,7 @@ export const markdown: Reporter = (report) => {
       ...table(
         ['Check', 'Severity', 'Message', 'Fix'],
         warnings.map((r) => [checkCell(r), escapeMarkdown(r.severity) + (r.gating ? ' (gating)' : ''), messageCell(r), r.remediation ? escapeMarkdown(r.remediation) : '']),
+        budget,
       ),
       '',
     );
@@ -118,6 +148,7 @@ export const markdown: Reporter = (report) => {
           escapeMarkdown(r.waiver?.until ?? ''),
           escapeMarkdown(r.waiver?.by ?? ''),
         ]),
+        budget,
       ),
       '',
     );
@@ -126,7 +157,7 @@ export const markdown: Reporter = (report) => {
   const skipped = report.results.filter((r) => r.status === 'skip' && !isNotSelected(r));
   if (skipped.length > 0) {
     out.push(`<details><summary>○ Skipped (${skipped.length})</summary>`, '');
-    out.push(...table(['Check', 'Reason'], skipped.map((r) => [checkCell(r), escapeMarkdown(r.message)])));
+    out.push(...table(['Check', 'Reason'], skipped.map((r) => [checkCell(r), escapeMarkdown(r.message)]), budget));
     out.push('', '</details>', '');
   }
   const notSelected = report.results.filter(isNotSelected).length;
@@ -136,16 +167,22 @@ export const markdown: Reporter = (report) => {
   if (passes.length > 0) {
     out.push(`<details><summary>✔ Passed (${passes.length})</summary>`, '');
     for (const { section, results } of groupBySection(passes)) {
-      out.push(`**${escapeMarkdown(section)}**`, '');
-      for (const r of results) {
-        const attempts = attemptsText(r);
-        out.push(`- ${escapeMarkdown(r.title)} (${escapeMarkdown(r.id)}, ${formatMs(r.durationMs)}${attempts ? `, ${attempts}` : ''})`);
-      }
-      out.push('');
+      const items = fit(
+        results.map((r) => {
+          const attempts = attemptsText(r);
+          return `- ${escapeMarkdown(r.title)} (${escapeMarkdown(r.id)}, ${formatMs(r.durationMs)}${attempts ? `, ${attempts}` : ''})`;
+        }),
+        budget,
+      );
+      if (items.length > 0) out.push(`**${escapeMarkdown(section)}**`, '', ...items, '');
     }
     out.push('</details>', '');
   }
 
+  if (budget.omitted > 0) {
+    const n = budget.omitted;
+    out.push(`_${n} more check${n === 1 ? '' : 's'} not shown: GitHub limits a step summary to 1 MiB; the JSON and JUnit reports have all of them._`, '');
+  }
   out.push(
     `<sub>${escapeMarkdown(report.tool.name)} ${escapeMarkdown(report.tool.version)} · ${escapeMarkdown(report.profile.path)} · started ${escapeMarkdown(report.startedAt)}</sub>`,
   );

@@ -37,11 +37,11 @@ function paint(chalk: ChalkInstance, status: Status): (text: string) => string {
   }
 }
 
-/** A possibly multi-line text under a check, continuation lines indented like the first. */
-function block(label: string | undefined, text: string): string {
+/** A possibly multi-line text under a check, continuation lines aligned after the label. */
+function block(text: string, label?: string, paintLabel: (s: string) => string = (s) => s): string {
   const lines = visibleControls(text).split('\n');
-  const head = label ? `${label} ` : '';
-  return lines.map((line, i) => `${DETAIL_INDENT}${i === 0 ? head : ' '.repeat(head.length)}${line}`).join('\n');
+  const pad = label ? ' '.repeat(label.length + 1) : '';
+  return lines.map((line, i) => `${DETAIL_INDENT}${i > 0 ? pad : label ? `${paintLabel(label)} ` : ''}${line}`).join('\n');
 }
 
 function checkLine(chalk: ChalkInstance, r: CheckResult): string {
@@ -62,15 +62,19 @@ function checkLine(chalk: ChalkInstance, r: CheckResult): string {
 function detailLines(chalk: ChalkInstance, r: CheckResult, verbose: boolean): string[] {
   const failing = r.status !== 'pass' && r.status !== 'skip';
   const lines: string[] = [];
-  if (failing || (verbose && r.status === 'pass')) lines.push(block(undefined, r.message));
+  if (failing || (verbose && r.status === 'pass')) lines.push(block(r.message));
   if (failing || verbose) {
     for (const { label, value } of evidenceLines(r.evidence, { details: verbose })) {
       lines.push(`${DETAIL_INDENT}${chalk.dim(`${label}:`)} ${value}`);
     }
   }
-  if (failing && r.remediation) lines.push(block(chalk.bold('fix:'), r.remediation));
-  const waiver = waiverText(r);
-  if (waiver) lines.push(block(paint(chalk, r.waiver?.expired ? 'fail' : 'waived')(r.waiver?.expired ? 'waiver:' : 'waived:'), waiver));
+  if (failing && r.remediation) lines.push(block(r.remediation, 'fix:', chalk.bold));
+  const w = r.waiver;
+  if (w?.expired) {
+    lines.push(block(`${w.until}, the check gates again — ${w.reason}${w.by ? ` (by ${w.by})` : ''}`, 'waiver expired:', chalk.red));
+  } else if (w) {
+    lines.push(block(waiverText(r) ?? '', 'waived:', chalk.cyan));
+  }
   if (verbose && failing && r.docs) lines.push(`${DETAIL_INDENT}${chalk.dim('docs:')} ${oneLine(r.docs)}`);
   return lines;
 }
