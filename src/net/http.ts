@@ -340,7 +340,7 @@ function classify(err: unknown, c: ClassifyContext): HttpRequestError {
   if (c.deadline.aborted) return timedOut(`timed out after ${formatDuration(c.timeoutMs)} ${waiting}`);
   if (c.signal?.aborted) {
     const reason = c.signal.reason as { name?: string } | undefined;
-    if (reason?.name === 'TimeoutError') return timedOut(`timed out ${waiting}`);
+    if (reason?.name === 'TimeoutError') return timedOut(`timed out after ${formatDuration(c.timeoutMs)} ${waiting}`);
     return new HttpRequestError(`request to ${where} was aborted`, 'aborted', 'ABORT_ERR', undefined, c.redirects);
   }
 
@@ -394,12 +394,21 @@ function classify(err: unknown, c: ClassifyContext): HttpRequestError {
       return make(`invalid request: ${firstLine(message)}`, 'invalid');
   }
   if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || /SSL|TLS/i.test(code ?? '') || /ssl|tls|certificate/i.test(message)) {
-    return make(`TLS handshake with ${where} failed: ${firstLine(message)}`, 'tls', 'handshake');
+    const reason = opensslReason(message);
+    const hint = /wrong version number|packet length too long|http request/i.test(reason) ? ' (is this port serving plain HTTP?)' : '';
+    return make(`TLS handshake with ${where} failed: ${reason}${hint}`, 'tls', 'handshake');
   }
   if (code?.startsWith('UND_ERR_RES') || code === 'HPE_INVALID_CONSTANT' || code?.startsWith('HPE_')) {
     return make(`invalid HTTP response from ${where}: ${firstLine(message)}`, 'other');
   }
   return make(`request to ${where} failed: ${firstLine(message)}${code ? ` (${code})` : ''}`, 'other');
+}
+
+/** `…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:` → `wrong version number`. */
+function opensslReason(message: string): string {
+  const parts = firstLine(message).split(':');
+  const at = parts.indexOf('error');
+  return at >= 0 && parts[at + 4] ? parts[at + 4] : firstLine(message);
 }
 
 function firstLine(text: string): string {

@@ -387,7 +387,7 @@ describe('http.endpoint against a local HTTP server', () => {
     const v = await runCheck(endpoint, { url: silent.url('/health') }, { timeoutMs: 500 });
     const took = Date.now() - started;
     expect(v.status).toBe('error');
-    expect(v.message).toMatch(new RegExp(`^timed out (after 500ms )?with no response from 127\\.0\\.0\\.1:${silent.port}$`));
+    expect(v.message).toBe(`timed out after 500ms with no response from 127.0.0.1:${silent.port}`);
     expect(silent.connections()).toBeGreaterThan(0);
     expect(took).toBeGreaterThanOrEqual(450);
     expect(took).toBeLessThan(2500);
@@ -396,7 +396,7 @@ describe('http.endpoint against a local HTTP server', () => {
   it('ends at the timeout when the body stalls after the headers', async () => {
     const v = await runCheck(endpoint, { url: server.url('/stall-body') }, { timeoutMs: 500 });
     expect(v.status).toBe('error');
-    expect(v.message).toMatch(/^timed out (after 500ms )?while reading the response body from 127\.0\.0\.1:\d+$/);
+    expect(v.message).toBe(`timed out after 500ms while reading the response body from 127.0.0.1:${server.port}`);
   });
 
   it('fails or warns on a slow response, and passes within the limit', async () => {
@@ -580,6 +580,6 @@ describe('http.endpoint against local HTTPS servers', () => {
   it('errors when speaking TLS to a plain HTTP port', async () => {
     const v = await runCheck(endpoint, { url: plain.url('/health').replace('http://', 'https://') }, { timeoutMs: 3000 });
     expect(v.status).toBe('error');
-    expect(v.message).toMatch(new RegExp(`^TLS handshake with 127\\.0\\.0\\.1:${plain.port} failed: `));
+    expect(v.message).toBe(`TLS handshake with 127.0.0.1:${plain.port} failed: wrong version number (is this port serving plain HTTP?)`);
   });
 });
