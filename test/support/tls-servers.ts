@@ -88,3 +88,16 @@ export async function startPostgresSslResponder(options: { key: string; cert: st
   });
   return listen(server, sockets);
 }
+
+/** A plain HTTP server (or HTTPS when `tlsOptions` is given) with the test's handler. */
+export async function startHttpServer(
+  handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void,
+  tlsOptions?: tls.TlsOptions,
+): Promise<Running & { url: string }> {
+  const http = await import('node:http');
+  const https = await import('node:https');
+  const server = tlsOptions ? https.createServer(tlsOptions, handler) : http.createServer(handler);
+  if (tlsOptions) server.on('tlsClientError', () => {});
+  const running = await listen(server, new Set());
+  return { ...running, url: `${tlsOptions ? 'https' : 'http'}://127.0.0.1:${running.port}` };
+}
