@@ -374,8 +374,12 @@ export function issueText(issue: z.core.$ZodIssue): string {
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
   }
   const input = (issue as { input?: unknown }).input;
-  const got = input === undefined ? '' : ` (got ${JSON.stringify(input)?.slice(0, 60)})`;
-  if (issue.code === 'invalid_type' && input === undefined) return `required: ${issue.message.replace(/, received undefined$/, '')}`;
+  // Show what was given when it is a scalar; an object would only bury the message.
+  const shown = input === null || ['string', 'number', 'boolean'].includes(typeof input) ? JSON.stringify(input) : undefined;
+  const got = shown === undefined ? '' : ` (got ${shown.length > 60 ? `${shown.slice(0, 57)}…"` : shown})`;
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && input === undefined) {
+    return `required: ${issue.message.replace(/^Invalid input: /, '').replace(/, received undefined$/, '')}`;
+  }
   return `${issue.message}${got}`;
 }
 

@@ -11,13 +11,14 @@ const durationText = z
   .describe(`Duration: ${DURATION_HINT}; a bare number is seconds.`);
 
 /** `YYYY-MM-DD` that is a real calendar date (2026-02-30 is rejected, not rolled over). */
-export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
-  .refine((text) => {
-    const date = new Date(`${text}T00:00:00Z`);
-    return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
-  }, 'not a real calendar date');
+export const isoDate = z.string().superRefine((text, ctx) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    ctx.addIssue({ code: 'custom', message: 'expected a date as YYYY-MM-DD' });
+    return;
+  }
+  const date = new Date(`${text}T00:00:00Z`);
+  if (Number.isNaN(date.getTime()) || !date.toISOString().startsWith(text)) ctx.addIssue({ code: 'custom', message: 'not a real calendar date' });
+});
 
 export const severitySchema = z.enum(SEVERITIES as unknown as ['critical', 'recommended', 'optional']);
 

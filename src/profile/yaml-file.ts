@@ -47,7 +47,7 @@ export function readYamlFile(path: string): YamlFile {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problem = doc.errors[0];
   if (problem) {
-    const at = problem.linePos?.[0];
+    const at = lines.linePos(problem.pos[0]);
     const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new ProfileError(`invalid YAML: ${message}`, { file: path, line: at?.line, column: at?.col });
   }

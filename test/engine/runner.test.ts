@@ -1,0 +1,181 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import type { CheckType, Verdict } from '../../src/check.js';
+import { runChecks, type RunOptions } from '../../src/engine/runner.js';
+import type { ResolvedCheck } from '../../src/profile/load.js';
+
+type Behaviour = (signal: AbortSignal, attempt: number) => Promise<Verdict>;
+
+function checkOf(id: string, behaviour: Behaviour, extra: Partial<ResolvedCheck> = {}): ResolvedCheck {
+  let attempt = 0;
+  const check: CheckType = {
+    meta: { type: 'test.behaviour', title: `${id} ok`, failureTitle: `${id} broken`, description: 'd', remediation: 'fix it', docs: 'x' },
+    params: z.object({}),
+    run: ({ signal }) => behaviour(signal, ++attempt),
+  };
+  return { id, type: 'test.behaviour', check, section: 'S', severity: 'critical', tags: [], needs: [], timeoutMs: 5000, retries: 0, envProblems: [], baseDir: '.', params: {}, ...extra };
+}
+
+const verdict = (status: Verdict['status'], message = status): Behaviour => async () => ({ status, message });
+const delayed = (ms: number, status: Verdict['status'] = 'pass'): Behaviour => (signal) =>
+  new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve({ status, message: `after ${ms}ms` }), ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    });
+  });
+const never: Behaviour = () => new Promise(() => {});
+
+const base: RunOptions = { concurrency: 4, env: {}, retryDelayMs: () => 1 };
+
+describe('runChecks', () => {
+  it('runs checks concurrently up to the limit', async () => {
+    let running = 0;
+    let peak = 0;
+    const tracked: Behaviour = async () => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      return { status: 'pass', message: 'ok' };
+    };
+    const checks = Array.from({ length: 10 }, (_, i) => checkOf(`c${i}`, tracked));
+    const { results } = await runChecks(checks, { ...base, concurrency: 3 });
+    expect(results.every((r) => r.status === 'pass')).toBe(true);
+    expect(peak).toBe(3);
+  });
+
+  it('keeps profile order in the results and uses title or failure title', async () => {
+    const { results } = await runChecks([checkOf('slow', delayed(30)), checkOf('fast', verdict('fail', 'nope'))], base);
+    expect(results.map((r) => [r.id, r.status, r.title])).toEqual([
+      ['slow', 'pass', 'slow ok'],
+      ['fast', 'fail', 'fast broken'],
+    ]);
+    expect(results[1].remediation).toBe('fix it');
+    expect(results[0].remediation).toBeUndefined();
+  });
+
+  it('runs a check after what it needs, and skips it as blocked when a need did not pass', async () => {
+    const order: string[] = [];
+    const record = (id: string, status: Verdict['status']): Behaviour => async () => {
+      order.push(id);
+      return { status, message: id };
+    };
+    const checks = [
+      checkOf('dependent', record('dependent', 'pass'), { needs: ['base'] }),
+      checkOf('base', async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        order.push('base');
+        return { status: 'warn', message: 'meh' };
+      }),
+      checkOf('broken', record('broken', 'error')),
+      checkOf('blocked', record('blocked', 'pass'), { needs: ['broken'] }),
+      checkOf('transitively', record('transitively', 'pass'), { needs: ['blocked'] }),
+    ];
+    const { results } = await runChecks(checks, base);
+    const byId = Object.fromEntries(results.map((r) => [r.id, r]));
+    expect(order.indexOf('base')).toBeLessThan(order.indexOf('dependent'));
+    expect(byId.dependent.status).toBe('pass');
+    expect(byId.blocked).toMatchObject({ status: 'skip', message: 'blocked by broken (error)' });
+    expect(byId.transitively).toMatchObject({ status: 'skip', message: 'blocked by blocked (skip)' });
+    expect(order).not.toContain('blocked');
+  });
+
+  it('ends a check that ignores its abort signal at its timeout, as an error', async () => {
+    const started = Date.now();
+    const { results } = await runChecks([checkOf('hung', never, { timeoutMs: 100 }), checkOf('fine', verdict('pass'))], base);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(results[0]).toMatchObject({ status: 'error', message: 'timed out after 100ms' });
+    expect(results[1].status).toBe('pass');
+  });
+
+  it('turns a thrown exception or a non-verdict into an error result', async () => {
+    const { results } = await runChecks(
+      [
+        checkOf('throws', async () => {
+          throw new Error('socket hang up\n    at stack line');
+        }),
+        checkOf('garbage', async () => 42 as unknown as Verdict),
+      ],
+      base,
+    );
+    expect(results[0]).toMatchObject({ status: 'error', message: 'check crashed: socket hang up' });
+    expect(results[1]).toMatchObject({ status: 'error', message: expect.stringMatching(/no valid verdict/) });
+  });
+
+  it('retries a failing check and says when it passed on a later attempt', async () => {
+    const flaky: Behaviour = async (_signal, attempt) => (attempt < 3 ? { status: 'fail', message: 'down' } : { status: 'pass', message: 'up' });
+    const { results } = await runChecks([checkOf('flaky', flaky, { retries: 2 }), checkOf('hopeless', verdict('fail', 'down'), { retries: 1 })], base);
+    expect(results[0]).toMatchObject({ status: 'pass', message: 'up (passed on attempt 3 of 3)', attempts: 3 });
+    expect(results[1]).toMatchObject({ status: 'fail', attempts: 2 });
+  });
+
+  it('--timeout replaces every check timeout', async () => {
+    const { results } = await runChecks([checkOf('slow', delayed(2000), { timeoutMs: 10_000 })], { ...base, timeoutMs: 50 });
+    expect(results[0]).toMatchObject({ status: 'error', message: 'timed out after 50ms' });
+  });
+
+  it('stops at the run deadline: running and pending checks end as errors', async () => {
+    const checks = [checkOf('a', delayed(5000)), checkOf('b', delayed(5000)), checkOf('c', verdict('pass'), { needs: ['a'] })];
+    const started = Date.now();
+    const outcome = await runChecks(checks, { ...base, deadlineMs: 100 });
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(outcome.interrupted).toBe('deadline');
+    expect(outcome.results.map((r) => [r.id, r.status])).toEqual([
+      ['a', 'error'],
+      ['b', 'error'],
+      ['c', 'error'],
+    ]);
+    expect(outcome.results[0].message).toBe('stopped: the run deadline was reached');
+    expect(outcome.results[2].message).toMatch(/not started: the run deadline \(100ms\) was reached/);
+  });
+
+  it('on interrupt aborts running checks and reports the rest as not started', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const outcome = await runChecks([checkOf('a', never), checkOf('b', verdict('pass'), { needs: ['a'] })], { ...base, signal: controller.signal });
+    expect(outcome.interrupted).toBe('signal');
+    expect(outcome.results[0]).toMatchObject({ status: 'error', message: 'stopped: the run was interrupted' });
+    expect(outcome.results[1]).toMatchObject({ status: 'skip', message: 'not started: the run was interrupted' });
+  });
+
+  it('reports unselected checks as skipped "not selected" and never runs them', async () => {
+    let ran = false;
+    const { results } = await runChecks([checkOf('a', verdict('pass')), checkOf('b', async () => ((ran = true), { status: 'pass', message: '' }))], { ...base, selected: new Set(['a']) });
+    expect(ran).toBe(false);
+    expect(results[1]).toMatchObject({ status: 'skip', message: 'not selected' });
+  });
+
+  it('fails a check whose environment is not ready without running it', async () => {
+    let ran = false;
+    const check = checkOf('db', async () => ((ran = true), { status: 'pass', message: '' }), {
+      params: undefined,
+      envProblems: [{ path: 'with.url', variable: 'DATABASE_URL', message: 'DATABASE_URL is not set' }],
+    });
+    const { results } = await runChecks([check], base);
+    expect(ran).toBe(false);
+    expect(results[0]).toMatchObject({ status: 'fail', message: 'DATABASE_URL is not set (with.url)' });
+    expect(results[0].remediation).toMatch(/Set DATABASE_URL/);
+  });
+
+  it('applies waivers: waived until the date, gating again after it with a note in the message', async () => {
+    const now = () => new Date('2026-11-25T12:00:00Z');
+    const { results } = await runChecks(
+      [
+        checkOf('current', verdict('fail', 'missing'), { waiver: { reason: 'migration pending', until: '2026-11-25' } }),
+        checkOf('expired', verdict('fail', 'missing'), { waiver: { reason: 'old', until: '2026-11-24', by: 'ops' } }),
+        checkOf('unneeded', verdict('pass', 'fine'), { waiver: { reason: 'x', until: '2027-01-01' } }),
+      ],
+      { ...base, now },
+    );
+    expect(results[0]).toMatchObject({ status: 'waived', waiver: { expired: false, until: '2026-11-25' } });
+    expect(results[1]).toMatchObject({ status: 'fail', message: 'missing (waiver expired 2026-11-24: old)', waiver: { expired: true, by: 'ops' } });
+    expect(results[2].status).toBe('pass');
+  });
+
+  it('honours a skip set in the profile', async () => {
+    const { results } = await runChecks([checkOf('a', verdict('fail'), { skip: 'not on staging' })], base);
+    expect(results[0]).toMatchObject({ status: 'skip', message: 'not on staging' });
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { makeRedactor, MASK } from '../src/redact.js';
+
+describe('makeRedactor', () => {
+  const env = {
+    DB_PASSWORD: 'hunter2-very-secret',
+    DATABASE_URL: 'postgres://app:p%40ss-w0rd!@db.internal:5432/app',
+    APP_ENV: 'production',
+    SESSION_TOKEN: 'abc',
+    CUSTOM_THING: 'listed-in-profile-secrets',
+  };
+  const r = makeRedactor(env, ['CUSTOM_THING']);
+
+  it('masks values of secret-looking variables and of the profile secrets list', () => {
+    expect(r.redact('password is hunter2-very-secret!')).toBe(`password is ${MASK}!`);
+    expect(r.redact('x=listed-in-profile-secrets')).toBe(`x=${MASK}`);
+    expect(r.redact('env is production')).toBe('env is production');
+  });
+
+  it('masks a URL-valued secret whole, and its password alone, decoded or not', () => {
+    expect(r.redact(`connecting to ${env.DATABASE_URL}`)).toBe(`connecting to ${MASK}`);
+    expect(r.redact('password p@ss-w0rd! rejected')).toBe(`password ${MASK} rejected`);
+    expect(r.redact('raw p%40ss-w0rd!')).toBe(`raw ${MASK}`);
+  });
+
+  it('masks passwords inside any URL', () => {
+    expect(r.redact('redis://:s3cr3tpass@cache:6379/0 and https://user:pw12345@example.com/x')).toBe(`redis://:${MASK}@cache:6379/0 and https://user:${MASK}@example.com/x`);
+  });
+
+  it('masks well-known secret shapes, keeping the prefix that says what it was', () => {
+    const text = 'keys sk_live_51Habcdefghijklmnop rk_test_abcdefghijkl whsec_abcdefghijklmnop SG.abcdefghij.klmnopqrstuv AKIAABCDEFGHIJKLMNOP';
+    expect(r.redact(text)).toBe(`keys sk_live_${MASK} rk_test_${MASK} whsec_${MASK} SG.${MASK} AKIA${MASK}`);
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----';
+    expect(r.redact(`key: ${pem} end`)).toBe(`key: ${MASK} end`);
+  });
+
+  it('does not mask very short values (they would garble every line)', () => {
+    expect(r.redact('abc')).toBe('abc');
+  });
+
+  it('redacts deeply without touching keys or non-strings', () => {
+    expect(r.redactDeep({ hunter2: 'hunter2-very-secret', n: 3, list: ['hunter2-very-secret'], nested: { ok: true } })).toEqual({
+      hunter2: MASK,
+      n: 3,
+      list: [MASK],
+      nested: { ok: true },
+    });
+  });
+
+  it('masks JSON-escaped forms of a secret', () => {
+    const tricky = makeRedactor({ API_SECRET: 'quote"and\\slash' });
+    expect(tricky.redact(JSON.stringify({ v: 'quote"and\\slash' }))).toBe(`{"v":"${MASK}"}`);
+  });
+});
