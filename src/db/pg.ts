@@ -24,7 +24,7 @@ export type PgQuery = <R extends Record<string, unknown> = Record<string, unknow
 
 /** Thrown by the session with a plain sentence as message (no password, no stack). */
 export class DbCheckError extends Error {
-  constructor(message: string, readonly kind: 'connect' | 'auth' | 'tls' | 'timeout' | 'query' | 'config' | 'missing' = 'connect') {
+  constructor(message: string, readonly kind: 'connect' | 'auth' | 'tls' | 'timeout' | 'query' | 'config' | 'missing' | 'denied' = 'connect') {
     super(message);
   }
 }

@@ -1,0 +1,199 @@
+// Redis connection parameters (url or fields, falling back to REDIS_URL / REDIS_HOST…) and a thin,
+// read-only ioredis session: no retries, no offline queue, no CLIENT SETINFO, a timeout on everything.
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import type { CheckLogger } from '../check.js';
+import { boolish, intish } from '../params.js';
+import { formatMs, scrub } from './compare.js';
+import { DbCheckError } from './pg.js';
+
+export const redisConnectionParams = {
+  url: z
+    .string()
+    .optional()
+    .describe('redis://[user:password@]host:6379/0, or rediss:// for TLS. Default: REDIS_URL, else REDIS_HOST / REDIS_PORT / REDIS_USERNAME / REDIS_PASSWORD'),
+  host: z.string().min(1).optional().describe('Host name (overrides the URL)'),
+  port: intish().optional().describe('Port (default 6379)'),
+  username: z.string().min(1).optional().describe('ACL user name (Redis 6+)'),
+  password: z.string().optional().describe('Password (never shown in any output)'),
+  tls: boolish().optional().describe('Connect with TLS (rediss:// implies it)'),
+  db: intish().optional().describe('Database number (default 0)'),
+};
+
+export interface RedisTarget {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+  tls: boolean;
+  db: number;
+  /** `host:port`, safe to show. */
+  label: string;
+}
+
+export interface RedisConnectionInput {
+  url?: string;
+  host?: string;
+  port?: number;
+  username?: string;
+  password?: string;
+  tls?: boolean;
+  db?: number;
+}
+
+export function resolveRedisTarget(
+  params: RedisConnectionInput,
+  env: Readonly<Record<string, string | undefined>>,
+): { target: RedisTarget; problem?: undefined } | { target?: undefined; problem: string } {
+  let host = '127.0.0.1';
+  let port = 6379;
+  let username: string | undefined;
+  let password: string | undefined;
+  let tls = false;
+  let db = 0;
+  let url: string | undefined;
+  if (params.url !== undefined) {
+    url = params.url.trim();
+    if (!url && !params.host) return { problem: 'url is empty (is REDIS_URL set?)' };
+  } else if (!params.host) {
+    url = env.REDIS_URL?.trim();
+    if (!url) {
+      if (!env.REDIS_HOST?.trim()) return { problem: 'neither REDIS_URL nor REDIS_HOST is set (and no url or host was given)' };
+      host = env.REDIS_HOST.trim();
+      if (env.REDIS_PORT?.trim()) port = Number(env.REDIS_PORT.trim());
+      if (env.REDIS_USERNAME) username = env.REDIS_USERNAME;
+      if (env.REDIS_PASSWORD) password = env.REDIS_PASSWORD;
+    }
+  }
+  if (url) {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return { problem: 'url is not a valid Redis URL (expected redis://[user:password@]host:6379/0)' };
+    }
+    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
+      return { problem: `unsupported URL scheme "${parsed.protocol}" (expected redis:// or rediss://)` };
+    }
+    tls = parsed.protocol === 'rediss:';
+    if (parsed.hostname) host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (parsed.port) port = Number(parsed.port);
+    if (parsed.username) username = decodeURIComponent(parsed.username);
+    if (parsed.password) password = decodeURIComponent(parsed.password);
+    const dbText = parsed.pathname.replace(/^\//, '');
+    if (dbText) {
+      if (!/^\d+$/.test(dbText)) return { problem: `database "${dbText}" in url is not a number` };
+      db = Number(dbText);
+    }
+  }
+  if (params.host) host = params.host;
+  if (params.port !== undefined) port = params.port;
+  if (params.username) username = params.username;
+  if (params.password !== undefined) password = params.password;
+  if (params.tls !== undefined) tls = params.tls;
+  if (params.db !== undefined) db = params.db;
+  if (!Number.isInteger(port) || port <= 0 || port > 65535) return { problem: `port ${port} is not a valid port` };
+  return {
+    target: { host, port, username, password: password || undefined, tls, db, label: `${host.includes(':') ? `[${host}]` : host}:${port}` },
+  };
+}
+
+export type RedisCall = (command: string, ...args: (string | number)[]) => Promise<unknown>;
+
+export interface RedisSessionOptions {
+  timeoutMs: number;
+  signal: AbortSignal;
+  log: CheckLogger;
+  /** Credentials to AUTH with: the target's (default), none, or others (a deliberately wrong password). */
+  auth?: 'target' | 'none' | { username?: string; password: string };
+}
+
+/** A plain sentence for a Redis failure (pure). */
+export function describeRedisError(err: unknown, target: RedisTarget, timeoutMs: number, aborted = false, extraSecrets: string[] = []): DbCheckError {
+  if (err instanceof DbCheckError) return err;
+  const e = err as { code?: string; message?: string };
+  const message = String(e?.message ?? err).split('\n')[0];
+  const secrets = [target.password, ...extraSecrets];
+  const plain = (text: string, kind: DbCheckError['kind']) => new DbCheckError(scrub(text, secrets), kind);
+  const where = target.label;
+  if (aborted || /timed out|timeout|ETIMEDOUT/i.test(message) || e?.code === 'ETIMEDOUT') {
+    return plain(`timed out after ${formatMs(timeoutMs)} waiting for Redis at ${where}`, 'timeout');
+  }
+  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) return plain(`connection refused at ${where}`, 'connect');
+  if (e?.code === 'ENOTFOUND' || /ENOTFOUND/.test(message)) return plain(`cannot resolve host "${target.host}" (DNS lookup failed)`, 'connect');
+  if (e?.code === 'EAI_AGAIN') return plain(`cannot resolve host "${target.host}" (DNS lookup timed out)`, 'connect');
+  if (/^NOAUTH/.test(message)) return plain(`Redis at ${where} requires a password (NOAUTH) but none was configured`, 'auth');
+  if (/^WRONGPASS/.test(message) || /invalid password/i.test(message)) {
+    return plain(`authentication failed for user "${target.username ?? 'default'}" at ${where} (WRONGPASS)`, 'auth');
+  }
+  if (/called without any password configured/i.test(message)) return plain(`Redis at ${where} has no password set, but a password was configured (AUTH refused)`, 'auth');
+  if (/^NOPERM/.test(message)) return plain(message, 'denied');
+  if (/unknown command/i.test(message)) return plain(message, 'denied');
+  if (/CERT|certificate|SSL|TLS/i.test(message) || /^ERR_TLS|^ERR_SSL/.test(e?.code ?? '')) return plain(`TLS to ${where} failed: ${message}`, 'tls');
+  if (/Connection is closed|ECONNRESET|socket closed/i.test(message)) return plain(`Redis at ${where} closed the connection`, 'connect');
+  return plain(`${message} (${where})`, 'query');
+}
+
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('aborted: timeout'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted: timeout'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
+    );
+  });
+}
+
+/** Opens one connection, AUTHs as asked, runs `fn`, disconnects. Errors come out as DbCheckError. */
+export async function withRedis<T>(target: RedisTarget, opts: RedisSessionOptions, fn: (call: RedisCall) => Promise<T>): Promise<T> {
+  const auth = opts.auth ?? 'target';
+  const creds = auth === 'none' ? undefined : auth === 'target' ? (target.password ? { username: target.username, password: target.password } : undefined) : auth;
+  const extraSecrets = auth !== 'none' && auth !== 'target' ? [auth.password] : [];
+  const client = new Redis({
+    host: target.host,
+    port: target.port,
+    tls: target.tls ? { servername: target.host } : undefined,
+    lazyConnect: true,
+    protocol: 2,
+    disableClientInfo: true,
+    enableReadyCheck: false,
+    enableOfflineQueue: false,
+    autoResubscribe: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    reconnectOnError: () => false,
+    connectTimeout: opts.timeoutMs,
+    commandTimeout: opts.timeoutMs,
+  });
+  let lastError: unknown;
+  client.on('error', (err) => { lastError = err; });
+  const kill = () => client.disconnect();
+  opts.signal.addEventListener('abort', kill, { once: true });
+  let connected = false;
+  try {
+    await raceAbort(client.connect(), opts.signal);
+    connected = true;
+    const call: RedisCall = (command, ...args) => raceAbort(client.call(command, ...args), opts.signal);
+    if (creds) await (creds.username ? call('AUTH', creds.username, creds.password) : call('AUTH', creds.password));
+    if (target.db) await call('SELECT', target.db);
+    return await fn(call);
+  } catch (err) {
+    const cause = !connected && lastError ? lastError : err;
+    throw describeRedisError(cause, target, opts.timeoutMs, opts.signal.aborted, extraSecrets);
+  } finally {
+    opts.signal.removeEventListener('abort', kill);
+    client.disconnect();
+  }
+}
+
+/** `INFO` text → key/value pairs. */
+export function parseInfo(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith('#')) out[line.slice(0, i)] = line.slice(i + 1).trim();
+  }
+  return out;
+}
