@@ -160,7 +160,7 @@ const params = z
       .string()
       .trim()
       .toUpperCase()
-      .regex(/^[A-Z]+$/, 'expected an HTTP method such as GET')
+      .regex(/^[A-Za-z]+$/, 'expected an HTTP method such as GET')
       .default('GET')
       .describe('HTTP method. GET, HEAD and OPTIONS are read-only; any other method needs allow_unsafe_method: true.'),
     allow_unsafe_method: boolish()
@@ -229,6 +229,8 @@ export interface EndpointFacts {
   /** The requested URL, already safe to show (displayUrl). */
   url: string;
   insecure: boolean;
+  /** Request headers as sent, credential values already replaced by `***`. */
+  requestHeaders?: Record<string, string>;
   response?: Pick<HttpResponse, 'status' | 'statusText' | 'headers' | 'body' | 'bodyBytes' | 'truncated' | 'redirects' | 'timing'> & {
     /** The final URL, safe to show. */
     url: string;
@@ -253,7 +255,7 @@ export function evaluateEndpoint(facts: EndpointFacts, p: EndpointParams): Verdi
     const evidence: Evidence = {
       expected: { status: p.status.label },
       actual: { error: f.message },
-      details: { method: facts.method, url: facts.url, ...(f.redirects.length ? { redirects: chain(f.redirects) } : {}), ...(facts.insecure ? { insecure: true } : {}) },
+      details: { method: facts.method, url: facts.url, ...requestHeaderDetails(facts), ...(f.redirects.length ? { redirects: chain(f.redirects) } : {}), ...(facts.insecure ? { insecure: true } : {}) },
     };
     // A certificate that clients will reject is a finding about the endpoint; anything else means we
     // could not get an answer to judge.
@@ -365,6 +367,7 @@ export function evaluateEndpoint(facts: EndpointFacts, p: EndpointParams): Verdi
     details: {
       method: facts.method,
       url: facts.url,
+      ...requestHeaderDetails(facts),
       ...(r.url !== facts.url ? { finalUrl: r.url } : {}),
       ...(r.redirects.length ? { redirects: chain(r.redirects) } : {}),
       timing: { headersMs: r.timing.headersMs, totalMs: r.timing.totalMs },
@@ -379,6 +382,15 @@ export function evaluateEndpoint(facts: EndpointFacts, p: EndpointParams): Verdi
   const via = r.redirects.length ? ` after ${r.redirects.length} redirect${r.redirects.length > 1 ? 's' : ''}` : '';
   const verdict = combine(parts, `${facts.method} ${facts.url} answered ${statusLine}${via} in ${formatDuration(took)}`, evidence);
   return insecureNote ? { ...verdict, message: verdict.message + insecureNote } : verdict;
+}
+
+function requestHeaderDetails(facts: EndpointFacts): { requestHeaders?: Record<string, string> } {
+  return facts.requestHeaders && Object.keys(facts.requestHeaders).length ? { requestHeaders: facts.requestHeaders } : {};
+}
+
+/** Request headers fit for evidence: values of credential-looking headers become `***`. */
+export function maskRequestHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, CREDENTIAL_HEADER_NAME.test(k) ? '***' : v]));
 }
 
 function tlsRemediation(problem: TlsProblem): string {
@@ -459,7 +471,7 @@ export default defineCheck({
     const p = ctx.params;
     const shownUrl = displayUrl(p.url);
     const secrets = requestSecrets(p.url, p.headers);
-    const base = { method: p.method, url: shownUrl, insecure: p.insecure };
+    const base = { method: p.method, url: shownUrl, insecure: p.insecure, requestHeaders: maskRequestHeaders(p.headers) };
 
     if (!SAFE_METHODS.includes(p.method) && !p.allow_unsafe_method) {
       return error(`method ${p.method} may change data on the server: set allow_unsafe_method: true to send it`);

@@ -301,15 +301,10 @@ export function displayUrl(url: string): string {
     return url.replace(/\/\/[^/@\s]*@/, '//***@');
   }
   if (parsed.password) parsed.password = '***';
-  let masked = false;
-  for (const name of [...parsed.searchParams.keys()]) {
-    if (SECRET_QUERY.test(name)) {
-      parsed.searchParams.set(name, '***');
-      masked = true;
-    }
+  for (const name of new Set(parsed.searchParams.keys())) {
+    if (SECRET_QUERY.test(name)) parsed.searchParams.set(name, '***');
   }
-  const text = parsed.href;
-  return masked ? text.replace(/=\*\*\*/g, '=***').replace(/%2A%2A%2A/gi, '***') : text;
+  return parsed.href;
 }
 
 /** `host:port` as a person would write it, for messages. */

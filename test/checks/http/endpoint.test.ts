@@ -468,6 +468,8 @@ describe('http.endpoint against a local HTTP server', () => {
     const out = JSON.stringify(v) + logs.join('\n');
     expect(logs.length).toBeGreaterThan(0);
     for (const s of [secret, apiKey, 'planted-query-token-555', 'PLANTEDsecret']) expect(out).not.toContain(s);
+    expect(v.evidence?.details?.requestHeaders).toEqual({ Authorization: '***', 'X-Api-Key': '***', Accept: 'application/json' });
+    expect(v.evidence?.details?.url).toBe(server.url('/echo') + '?access_token=***');
     expect(out).toContain('[redacted]');
   });
 
