@@ -1,6 +1,8 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import endpoint, {
   evaluateEndpoint,
@@ -583,5 +585,61 @@ describe('http.endpoint against local HTTPS servers', () => {
     const v = await runCheck(endpoint, { url: plain.url('/health').replace('http://', 'https://') }, { timeoutMs: 3000 });
     expect(v.status).toBe('error');
     expect(v.message).toBe(`TLS handshake with 127.0.0.1:${plain.port} failed: wrong version number (is this port serving plain HTTP?)`);
+  });
+});
+
+describe('http.endpoint against the benchmark slow server (bench/slow-server.mjs)', () => {
+  let child: ChildProcess | undefined;
+  let port = 0;
+
+  beforeAll(async () => {
+    const script = fileURLToPath(new URL('../../../bench/slow-server.mjs', import.meta.url));
+    child = spawn(process.execPath, [script, '--port', '0', '--delay', '150', '--exit-with-parent'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    port = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      child!.stdout!.on('data', (d: Buffer) => {
+        out += d;
+        if (out.includes('\n')) resolve(Number(out.trim()));
+      });
+      child!.stderr!.on('data', (d: Buffer) => (err += d));
+      child!.once('exit', (code) => reject(new Error(`bench/slow-server.mjs exited with ${code} before printing its port: ${err}`)));
+    });
+  });
+
+  afterAll(async () => {
+    await closeHttpAgents();
+    if (child && child.exitCode === null) {
+      const exited = new Promise((resolve) => child!.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+
+  it('prints its port and answers after the delay', async () => {
+    expect(port).toBeGreaterThan(0);
+    const v = await runCheck(endpoint, { url: `http://127.0.0.1:${port}/health`, json: { status: 'ok' }, max_response_time: '100ms' });
+    expect(v.status).toBe('fail');
+    expect(v.message).toMatch(/^response took (\d{3}ms|[\d.]+s), limit 100ms$/);
+    const t = Number(String((v.evidence?.details?.timing as { totalMs: number }).totalMs));
+    expect(t).toBeGreaterThanOrEqual(140);
+  });
+
+  it('serves concurrent checks in parallel: 32 checks at concurrency 16 take about two delays', async () => {
+    const started = Date.now();
+    let next = 0;
+    const statuses: string[] = [];
+    const worker = async () => {
+      while (next < 32) {
+        next++;
+        statuses.push((await runCheck(endpoint, { url: `http://127.0.0.1:${port}/health`, json: { status: 'ok' } })).status);
+      }
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
+    const took = Date.now() - started;
+    expect(statuses).toEqual(Array(32).fill('pass'));
+    expect(took).toBeGreaterThanOrEqual(290);
+    // Serial would be 32 × 150 ms = 4.8 s; parallel is 2 × 150 ms plus overhead (generous for a busy CI box).
+    expect(took).toBeLessThan(1500);
   });
 });
