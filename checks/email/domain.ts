@@ -1,0 +1,110 @@
+// email.domain: the sending domain's DNS lets receivers trust the mail: SPF, DKIM, DMARC and MX.
+import { z } from 'zod';
+import { combine, defineCheck, error, type Verdict } from '../../src/check.js';
+import { boolish, intish, oneOrMany } from '../../src/params.js';
+import { makeResolver } from '../../src/net/resolver.js';
+import { bareAddress, domainOf } from '../../src/email/redact.js';
+import {
+  evaluateDkim,
+  evaluateDmarc,
+  evaluateMx,
+  evaluateSpf,
+  gatherDkim,
+  gatherDmarc,
+  gatherMx,
+  gatherSpf,
+  lookupError,
+} from '../../src/email/dns-auth.js';
+
+export { evaluateDkim, evaluateDmarc, evaluateMx, evaluateSpf } from '../../src/email/dns-auth.js';
+
+/** What each provider needs in SPF, and the DKIM selectors it uses when they are fixed. */
+export const PROVIDERS: Record<string, { spf: string[]; dkim: string[] }> = {
+  sendgrid: { spf: ['sendgrid.net'], dkim: ['s1', 's2'] },
+  ses: { spf: ['amazonses.com'], dkim: [] },
+  mailgun: { spf: ['mailgun.org'], dkim: [] },
+  postmark: { spf: ['spf.mtasv.net'], dkim: [] },
+  google: { spf: ['_spf.google.com'], dkim: ['google'] },
+  microsoft: { spf: ['spf.protection.outlook.com'], dkim: ['selector1', 'selector2'] },
+  mailchimp: { spf: ['spf.mandrillapp.com'], dkim: ['k1'] },
+  brevo: { spf: ['spf.brevo.com'], dkim: [] },
+  sparkpost: { spf: ['sparkpostmail.com'], dkim: [] },
+  smtp: { spf: [], dkim: [] },
+};
+
+const params = z
+  .object({
+    domain: z.string().trim().toLowerCase().optional().describe('Sending domain, e.g. `example.com`. Default: the domain of `from`.'),
+    from: z.string().trim().optional().describe('Sender address (e.g. `${EMAIL_FROM}`); its domain is checked when `domain` is not given.'),
+    provider: z
+      .enum(Object.keys(PROVIDERS) as [string, ...string[]])
+      .optional()
+      .describe('Email provider: adds its SPF include (and its fixed DKIM selectors) to what is expected.'),
+    spf_includes: oneOrMany(z.string().trim().toLowerCase()).default([]).describe('Domains SPF must include (directly or nested), e.g. `sendgrid.net`.'),
+    spf_domain: z.string().trim().toLowerCase().optional().describe('Domain whose SPF is checked when the envelope sender (Return-Path) differs, e.g. `mail.example.com`.'),
+    spf_max_lookups: intish().pipe(z.number().int().min(1)).default(10).describe('DNS lookups SPF may cost, counted recursively (RFC 7208: 10).'),
+    dkim_selectors: oneOrMany(z.string().trim().min(1)).default([]).describe('DKIM selectors to check (`<selector>._domainkey.<domain>`; CNAMEs are followed).'),
+    receives_mail: boolish().default(true).describe('The domain receives mail (replies, bounces): MX records are required.'),
+    dns_servers: oneOrMany(z.string().trim().min(1)).optional().describe('DNS servers (`host` or `host:port`) to ask instead of the system resolver.'),
+  })
+  .strict()
+  .refine((p) => p.domain || (p.from && domainOf(bareAddress(p.from))), { message: 'give `domain` or a `from` address' });
+
+export default defineCheck({
+  meta: {
+    type: 'email.domain',
+    title: 'Sending domain has SPF, DKIM, DMARC and MX in order',
+    failureTitle: 'Sending domain DNS is not ready for email',
+    description:
+      'Receivers decide whether mail is spam from the sending domain\'s DNS: exactly one SPF record ending in -all/~all that ' +
+      'includes the provider within 10 DNS lookups, a DKIM key for each selector, a DMARC policy of quarantine or reject with ' +
+      'reports (rua), and MX records when the domain receives mail.',
+    remediation: 'Publish the SPF, DKIM and DMARC records your email provider shows for this domain, then run the check again (DNS caches may take the record\'s TTL).',
+    docs: 'docs/checks.md#email-domain',
+  },
+  params,
+  async run(ctx) {
+    const p = ctx.params;
+    const domain = (p.domain ?? domainOf(bareAddress(p.from!)))!;
+    const resolver = makeResolver({ servers: p.dns_servers, timeoutMs: Math.min(5000, Math.max(500, ctx.timeoutMs / 4)) });
+    const onAbort = () => resolver.cancel();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    const provider = p.provider ? PROVIDERS[p.provider] : undefined;
+    const spfIncludes = [...new Set([...(provider?.spf ?? []), ...p.spf_includes])];
+    const selectors = p.dkim_selectors.length ? p.dkim_selectors : provider?.dkim ?? [];
+    const spfDomain = p.spf_domain ?? domain;
+    ctx.log.debug(`email.domain ${domain}: SPF at ${spfDomain}, DKIM selectors ${selectors.join(', ') || 'none'}${p.dns_servers ? `, DNS ${p.dns_servers.join(', ')}` : ''}`);
+
+    const part = async (fn: () => Promise<Verdict>): Promise<Verdict> => {
+      try {
+        return await fn();
+      } catch (err) {
+        if (ctx.signal.aborted) return error(`DNS lookups for ${domain} timed out after ${Math.round(ctx.timeoutMs / 1000)}s`);
+        return lookupError(err);
+      }
+    };
+    try {
+      const [spf, dkim, dmarc, mx] = await Promise.all([
+        part(async () => evaluateSpf(await gatherSpf(resolver, spfDomain, p.spf_max_lookups), { includes: spfIncludes, maxLookups: p.spf_max_lookups })),
+        part(async () => evaluateDkim(await Promise.all(selectors.map((s) => gatherDkim(resolver, domain, s))))),
+        part(async () => evaluateDmarc(await gatherDmarc(resolver, domain))),
+        part(async () => evaluateMx(await gatherMx(resolver, domain), domain, p.receives_mail)),
+      ]);
+      const verdict = combine([spf, dkim, dmarc, mx], `${domain}: ${[spf, dkim, dmarc, mx].map((v) => v.message).join('; ')}`, {
+        expected: { spf: spf.evidence?.expected, dkim: dkim.evidence?.expected, dmarc: dmarc.evidence?.expected, mx: mx.evidence?.expected },
+        actual: { spf: spf.evidence?.actual, dkim: dkim.evidence?.actual, dmarc: dmarc.evidence?.actual, mx: mx.evidence?.actual },
+        details: { domain, spfDomain, selectors, statuses: { spf: spf.status, dkim: dkim.status, dmarc: dmarc.status, mx: mx.status } },
+      });
+      const errors = [spf, dkim, dmarc, mx].filter((v) => v.status === 'error');
+      const tail = (m: string) => m.replace(/^DNS query for \S+ \S+ /, '');
+      if (errors.length > 1 && errors.every((e) => tail(e.message) === tail(errors[0].message))) {
+        // one unreachable DNS server: say it once
+        verdict.message = `${errors[0].message} (and ${errors.length - 1} more DNS ${errors.length === 2 ? 'query' : 'queries'} the same way)`;
+      }
+      if (verdict.status !== 'pass') verdict.message = `${domain}: ${verdict.message}`;
+      return verdict;
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  },
+});
