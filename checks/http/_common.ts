@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { error, type Verdict } from '../../src/check.js';
 import { boolish } from '../../src/params.js';
+import { formatDuration } from '../../src/duration.js';
 import { HttpRequestError, displayUrl, httpRequest, type HttpRequestOptions, type HttpResponse } from '../../src/net/http.js';
 
 export { displayUrl };
@@ -59,11 +60,31 @@ export async function fetchOrVerdict(
   options: Omit<HttpRequestOptions, 'timeoutMs' | 'signal'>,
   ctx: RequestContext,
 ): Promise<{ res: HttpResponse } | { verdict: Verdict; err: HttpRequestError }> {
+  // Belt and braces: undici does not always honour the abort while a TLS handshake hangs, so the
+  // deadline is also enforced here (the stray connection is dropped by undici's own connect timeout).
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new HttpRequestError(`timed out after ${formatDuration(ctx.timeoutMs)} with no response from ${hostOf(url)}`, 'timeout', 'ETIMEDOUT')),
+      ctx.timeoutMs + 50,
+    );
+  });
   try {
-    return { res: await httpRequest(url, { ...options, timeoutMs: ctx.timeoutMs, signal: ctx.signal }) };
+    return { res: await Promise.race([httpRequest(url, { ...options, timeoutMs: ctx.timeoutMs, signal: ctx.signal }), deadline]) };
   } catch (err) {
     const e = err instanceof HttpRequestError ? err : new HttpRequestError(`request to ${displayUrl(url)} failed`, 'other');
     return { verdict: error(`${e.message} (${displayUrl(url)})`), err: e };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function hostOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
+  } catch {
+    return displayUrl(url);
   }
 }
 
