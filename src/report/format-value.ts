@@ -35,6 +35,11 @@ export function visibleControls(text: string): string {
   return text.replace(/\r\n/g, '\n').replace(CONTROL_ALL, hex4).replace(LONE_SURROGATE, hex4);
 }
 
+/** Replaces unpaired UTF-16 surrogates (which no UTF-8 output can carry) with a visible `\ud800`. */
+export function visibleLoneSurrogates(text: string): string {
+  return text.replace(LONE_SURROGATE, hex4);
+}
+
 /** Text on a single line: newlines become ` ⏎ `, other controls become visible escapes. */
 export function oneLine(text: string): string {
   return visibleControls(text).replace(/\s*\n\s*/g, ' ⏎ ').replace(/\t/g, ' ');

@@ -1,14 +1,14 @@
 // GitHub Actions workflow commands: one annotation per failing, erroring or warning check
 // (`::error` when it fails the gate, `::warning` otherwise) and one per run note.
 import type { CheckResult, Reporter } from '../model.js';
-import { attemptsText, evidenceLines, waiverText } from '../format-value.js';
+import { attemptsText, evidenceLines, visibleLoneSurrogates, waiverText } from '../format-value.js';
 
 // Control characters other than CR/LF (terminal escapes...) shown as `\u001b` rather than sent raw.
 const OTHER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
 
 /** Escapes a command's data (the message) per the workflow command rules: `%`, CR and LF. */
 export function escapeData(text: string): string {
-  return text
+  return visibleLoneSurrogates(text)
     .replace(/%/g, '%25')
     .replace(/\r/g, '%0D')
     .replace(/\n/g, '%0A')

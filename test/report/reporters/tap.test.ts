@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { tap, tapDescription } from '../../../src/report/reporters/tap.js';
+import { FIXTURES, emptyReport, fullReport, interruptedReport, passingReport } from '../fixtures/reports.js';
+
+const opts = { color: false, verbose: false };
+
+interface TestPoint {
+  ok: boolean;
+  number: number;
+  description: string;
+  directive?: 'SKIP' | 'TODO';
+  reason?: string;
+  diagnostics?: Record<string, unknown>;
+}
+
+/** A small TAP 13 consumer: plan, test points with directives (unescaped `#` only), YAML blocks. */
+function parseTap(text: string): { plan: string; points: TestPoint[] } {
+  const lines = text.trimEnd().split('\n');
+  expect(lines[0]).toBe('TAP version 13');
+  const plan = lines[1];
+  expect(plan).toMatch(/^1\.\.\d+( # .*)?$/);
+  const points: TestPoint[] = [];
+  for (let i = 2; i < lines.length; i++) {
+    const line = lines[i];
+    if (line.startsWith('#')) continue;
+    if (line === '  ---') {
+      const end = lines.indexOf('  ...', i);
+      expect(end).toBeGreaterThan(i);
+      points[points.length - 1].diagnostics = parseYaml(lines.slice(i + 1, end).map((l) => l.slice(2)).join('\n'));
+      i = end;
+      continue;
+    }
+    const m = /^(not )?ok (\d+) - (.*)$/.exec(line);
+    if (!m) throw new Error(`not a TAP line: ${JSON.stringify(line)}`);
+    // The directive starts at the first `#` not escaped by a backslash.
+    const rest = m[3];
+    let cut = -1;
+    for (let j = 0; j < rest.length; j++) {
+      if (rest[j] === '\\') j++;
+      else if (rest[j] === '#') {
+        cut = j;
+        break;
+      }
+    }
+    const point: TestPoint = { ok: !m[1], number: Number(m[2]), description: (cut < 0 ? rest : rest.slice(0, cut)).trim() };
+    if (cut >= 0) {
+      const d = /^#\s*(SKIP|TODO)\b\s*(.*)$/i.exec(rest.slice(cut));
+      expect(d, line).not.toBeNull();
+      point.directive = d![1].toUpperCase() as 'SKIP' | 'TODO';
+      point.reason = d![2];
+    }
+    points.push(point);
+  }
+  return { plan, points };
+}
+
+describe('tap reporter', () => {
+  it('has a version line, a plan matching the test points, and consecutive numbers', () => {
+    for (const fixture of Object.values(FIXTURES)) {
+      const { plan, points } = parseTap(tap(fixture, opts));
+      expect(plan.split(' ')[0]).toBe(`1..${fixture.results.length}`);
+      expect(points.map((p) => p.number)).toEqual(fixture.results.map((_, i) => i + 1));
+    }
+  });
+
+  it('maps statuses to ok / not ok with SKIP and TODO directives, never a plain ok for skip or waived', () => {
+    const { points } = parseTap(tap(fullReport, opts));
+    fullReport.results.forEach((r, i) => {
+      const p = points[i];
+      if (r.status === 'skip' || r.status === 'waived') expect([p.ok, p.directive], r.id).toEqual([true, 'SKIP']);
+      if (r.status === 'pass') expect([p.ok, p.directive], r.id).toEqual([true, undefined]);
+      if (r.status === 'warn' && !r.gating) expect([p.ok, p.directive], r.id).toEqual([true, undefined]);
+      if ((r.status === 'fail' || r.status === 'error') && r.gating) expect([p.ok, p.directive], r.id).toEqual([false, undefined]);
+      // A failure below --fail-on is reported, but as TODO so the harness agrees with the gate.
+      if ((r.status === 'fail' || r.status === 'error') && !r.gating) expect([p.ok, p.directive], r.id).toEqual([false, 'TODO']);
+    });
+    expect(points[5].reason).toBe('blocked by redis.ping (error)');
+    expect(points[7].reason).toBe('waived: migrating webhooks | phase 2 (until 2026-12-31, by ops)');
+    // --strict makes a warning gate.
+    expect(parseTap(tap(interruptedReport, opts)).points.map((p) => p.ok)).toEqual([true, false, false]);
+  });
+
+  it('adds a YAML diagnostics block with message, severity, expected and actual to failures', () => {
+    const { points } = parseTap(tap(fullReport, opts));
+    expect(points[3].diagnostics).toEqual({
+      status: 'fail',
+      severity: 'critical',
+      message: '3 of 11 tables missing: plans, users, invoices',
+      expected: '["plans", "users", "invoices", "orders"]',
+      actual: '["orders"]',
+      remediation: 'Run the migrations: npm run migrate.',
+      duration_ms: 45,
+    });
+    expect(points[6].diagnostics?.message).toBe('secret key is a test key (sk_test_…4242)\nwhile STRIPE_MODE is "live"\n\tsee the dashboard');
+    expect(points[6].diagnostics?.waiver).toContain('waiver expired on 2026-01-31');
+    expect(points[0].diagnostics).toBeUndefined();
+    expect(parseTap(tap(fullReport, { color: false, verbose: true })).points[2].diagnostics).toMatchObject({
+      status: 'pass',
+      attempts: 2,
+      details: { host: 'db.internal', port: '5432', ssl: 'true' },
+    });
+  });
+
+  it('keeps hostile text from breaking lines or starting a directive', () => {
+    const out = tap(fullReport, opts);
+    expect(out).not.toContain('\u001b');
+    expect(out).not.toContain('\r');
+    const { points } = parseTap(out);
+    expect(points[9].description).toContain('http.hostile: Status page says <script>&"\'</script> | 100% a:b,c \\#');
+    expect(points[9].directive).toBe('TODO');
+    expect(tapDescription('a # SKIP b\\c\nd')).toBe('a \\# SKIP b\\\\c ⏎ d');
+  });
+
+  it('ends with the summary and the gate as comments', () => {
+    const lines = tap(passingReport, opts).trimEnd().split('\n');
+    expect(lines.slice(-2)).toEqual(['# 3 checks: 1 passed, 1 failed, 1 waived', '# gate: PASSED (fail-on recommended, strict)']);
+    expect(tap(interruptedReport, opts)).toContain('\n# note: Run deadline reached');
+  });
+
+  it('plans zero tests for an empty report', () => {
+    expect(tap(emptyReport, opts)).toBe('TAP version 13\n1..0 # SKIP no checks in the profile\n# 0 checks\n# gate: PASSED (fail-on critical)\n');
+  });
+});
