@@ -13,6 +13,10 @@ export const apiBaseParam = () =>
     .string()
     .url()
     .refine((v) => /^https?:\/\//i.test(v), 'expected an http:// or https:// URL')
+    .refine((v) => {
+      const u = new URL(v);
+      return (u.pathname === '/' || u.pathname === '') && !u.search && !u.username;
+    }, 'expected only scheme, host and port (the Stripe SDK cannot use a path, query or credentials)')
     .default(DEFAULT_API_BASE)
     .describe('Base URL of the Stripe API; point it at a proxy or a local Stripe-compatible server (default https://api.stripe.com)');
 

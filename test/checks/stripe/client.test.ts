@@ -85,3 +85,14 @@ describe('usableSecretKey', () => {
     expect('key' in ok && ok.source).toBe('secret_key');
   });
 });
+
+describe('api_base parameter', () => {
+  it('takes scheme, host and port only, defaulting to Stripe', async () => {
+    const { apiBaseParam } = await import('../../../src/stripe/client.js');
+    const p = apiBaseParam();
+    expect(p.parse(undefined)).toBe('https://api.stripe.com');
+    expect(p.safeParse('http://127.0.0.1:12111').success).toBe(true);
+    expect(p.safeParse('https://proxy.example.com/stripe').success).toBe(false);
+    expect(p.safeParse('ftp://api.stripe.com').success).toBe(false);
+  });
+});
