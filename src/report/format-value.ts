@@ -273,10 +273,18 @@ export function gateVerdict(report: Report): string {
   return `FAILED — ${phrases.join('; ')}`;
 }
 
-/** Run-level notes: the interruption first, then the runner's notes. */
+/** A note that tells about an interrupted run (the report builder writes one). */
+export const INTERRUPTION_NOTE = /interrupt|deadline/i;
+
+/**
+ * Run-level notes. When the run was cut short and no note says so yet, one saying so comes first:
+ * a partial report must never read as a complete one.
+ */
 export function runNotes(report: Report): string[] {
-  const notes: string[] = [];
-  if (report.interrupted === 'signal') notes.push('Interrupted (Ctrl-C): checks that had not finished are reported as errors; this report is partial.');
-  if (report.interrupted === 'deadline') notes.push('Run deadline reached: checks that had not finished are reported as errors; this report is partial.');
-  return [...notes, ...report.notes];
+  if (!report.interrupted || report.notes.some((n) => INTERRUPTION_NOTE.test(n))) return [...report.notes];
+  const note =
+    report.interrupted === 'signal'
+      ? 'The run was interrupted (Ctrl-C): this report is partial.'
+      : 'The run deadline was reached: unfinished checks are reported as errors.';
+  return [note, ...report.notes];
 }

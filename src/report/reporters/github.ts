@@ -1,7 +1,7 @@
 // GitHub Actions workflow commands: one annotation per failing, erroring or warning check
 // (`::error` when it fails the gate, `::warning` otherwise) and one per run note.
 import type { CheckResult, Reporter } from '../model.js';
-import { attemptsText, evidenceLines, visibleLoneSurrogates, waiverText } from '../format-value.js';
+import { INTERRUPTION_NOTE, attemptsText, evidenceLines, runNotes, visibleLoneSurrogates, waiverText } from '../format-value.js';
 
 // Control characters other than CR/LF (terminal escapes...) shown as `\u001b` rather than sent raw.
 const OTHER_CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029]/g;
@@ -41,10 +41,9 @@ export const github: Reporter = (report) => {
     if (r.status !== 'fail' && r.status !== 'error' && r.status !== 'warn') continue;
     lines.push(command(r.gating ? 'error' : 'warning', `${r.title} (${r.id})`, message(r)));
   }
-  if (report.interrupted) {
-    const why = report.interrupted === 'signal' ? 'interrupted (Ctrl-C)' : 'stopped at the run deadline';
-    lines.push(command('error', 'readiness run interrupted', `The run was ${why}: checks that had not finished are reported as errors.`));
+  for (const note of runNotes(report)) {
+    const interruption = Boolean(report.interrupted) && INTERRUPTION_NOTE.test(note);
+    lines.push(interruption ? command('error', 'readiness run interrupted', note) : command('warning', 'readiness', note));
   }
-  for (const note of report.notes) lines.push(command('warning', 'readiness', note));
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 };

@@ -63,9 +63,13 @@ describe('github reporter', () => {
   });
 
   it('reports an interrupted run as an error annotation', () => {
-    expect(annotations(github(interruptedReport, opts)).at(-1)).toEqual(
-      expect.objectContaining({ level: 'error', title: 'readiness run interrupted' }),
-    );
+    const found = annotations(github(interruptedReport, opts));
+    expect(found.filter((a) => a.title === 'readiness run interrupted')).toEqual([
+      expect.objectContaining({ level: 'error', message: 'The run deadline was reached: unfinished checks are reported as errors.' }),
+    ]);
+    expect(found.filter((a) => a.title === 'readiness')).toEqual([]);
+    const bare = annotations(github({ ...interruptedReport, interrupted: 'signal', notes: [] }, opts));
+    expect(bare.at(-1)).toEqual(expect.objectContaining({ level: 'error', message: 'The run was interrupted (Ctrl-C): this report is partial.' }));
   });
 
   it('writes nothing when nothing needs attention', () => {

@@ -112,7 +112,7 @@ describe('markdown reporter', () => {
 
   it('shows run notes and the interruption', () => {
     expect(markdown(fullReport, opts)).toContain('> **Note:** env file .env.local not found\n');
-    expect(markdown(interruptedReport, opts)).toContain('> **Note:** Run deadline reached');
+    expect(markdown(interruptedReport, opts)).toContain('> **Note:** The run deadline was reached');
   });
 
   it('stays under the 1 MiB step summary limit and says what it left out', () => {

@@ -131,8 +131,8 @@ describe('pretty reporter', () => {
     expect(lines.slice(-4)).toEqual([
       '13 checks: 3 passed, 1 warning, 3 failed, 1 could not check, 3 skipped, 2 waived in 2.35s',
       'Gate: FAILED — 2 critical checks failed: db.schema, stripe.keys; 1 critical check could not be checked: redis.ping',
-      'note: waiver of stripe.keys expired on 2026-01-31: it gates again',
       'note: env file .env.local not found',
+      'note: Waiver for stripe.keys expired on 2026-01-31 (accepted until launch): the check gates again.',
     ]);
   });
 
@@ -149,10 +149,12 @@ describe('pretty reporter', () => {
 
   it('notes an interrupted run', () => {
     const out = pretty(interruptedReport, plain);
-    expect(out).toContain('note: Run deadline reached');
+    expect(out.match(/deadline was reached/g)).toHaveLength(1); // the builder's note, not a second one
+    expect(out).toContain('note: The run deadline was reached: unfinished checks are reported as errors.');
     expect(out).toContain('Gate: FAILED — 1 critical check could not be checked: api.slow; 1 recommended check warned (--strict): tls.expiry');
-    const signal = pretty({ ...interruptedReport, interrupted: 'signal' }, plain);
-    expect(signal).toContain('note: Interrupted (Ctrl-C)');
+    // A report without a note about the interruption still says so.
+    const signal = pretty({ ...interruptedReport, interrupted: 'signal', notes: [] }, plain);
+    expect(signal).toContain('note: The run was interrupted (Ctrl-C): this report is partial.');
   });
 
   it('renders an empty report', () => {

@@ -115,7 +115,7 @@ describe('tap reporter', () => {
   it('ends with the summary and the gate as comments', () => {
     const lines = tap(passingReport, opts).trimEnd().split('\n');
     expect(lines.slice(-2)).toEqual(['# 3 checks: 1 passed, 1 failed, 1 waived', '# gate: PASSED (fail-on recommended, strict)']);
-    expect(tap(interruptedReport, opts)).toContain('\n# note: Run deadline reached');
+    expect(tap(interruptedReport, opts)).toContain('\n# note: The run deadline was reached');
   });
 
   it('plans zero tests for an empty report', () => {
