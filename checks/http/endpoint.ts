@@ -240,11 +240,13 @@ export interface EndpointFacts {
 
 /** One line of text, at most `max` characters. */
 export function excerpt(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+  // Flatten only what can be shown: bodies may be up to 1 MiB.
+  const window = max * 4 + 64;
+  const flat = text.slice(0, window).replace(/\s+/g, ' ').trim();
+  return flat.length > max || text.length > window ? `${flat.slice(0, max)}…` : flat;
 }
 
-const show = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? 'undefined');
+const show = (v: unknown) => JSON.stringify(v) ?? 'undefined';
 
 export function evaluateEndpoint(facts: EndpointFacts, p: EndpointParams): Verdict {
   const insecureNote = facts.insecure ? ' (TLS verification disabled: insecure: true)' : '';
