@@ -37,7 +37,7 @@ export function decideProbe(f: ProbeFacts): Verdict {
   const s = f.signed;
   const target = `POST ${f.url}`;
   if ('failure' in s) {
-    return error(`webhook URL unreachable: ${s.message} (${target}, a signed ${PROBE_EVENT_TYPE} event)`, { expected: '2xx', actual: s.message, details: { event_id: f.eventId } });
+    return error(`webhook URL unreachable: ${s.message} (${target}, a signed ${PROBE_EVENT_TYPE} event)`, { expected: '2xx', actual: s.message, details: { event_id: f.eventId, active: 'tried to send a signed test event (send_signed_event: true)' } });
   }
   if (s.status >= 200 && s.status < 300) {
     parts.push(pass(`accepted`));
