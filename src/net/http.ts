@@ -12,12 +12,14 @@
 //   response is returned as is. Credentials (Authorization, Cookie, Proxy-Authorization) are dropped
 //   when a redirect leaves the origin, and 303 (or 301/302 after a POST) turns into a GET without body.
 // - The body is read up to `maxBodyBytes` (default 1 MiB); the rest is discarded (`truncated: true`).
+//   A gzip/deflate/br encoded body is decoded (no Accept-Encoding is sent unless the caller sets one).
 // - Failures throw HttpRequestError: `kind` says what went wrong (refused, dns, timeout, tls…) and
 //   `message` is one plain sentence naming the host, never a stack trace or a secret.
 // - Timing: time to response headers and total time (per-phase DNS/connect/TLS timing is not measured:
 //   connections are pooled and reused, so those phases often do not happen at all).
 import { STATUS_CODES } from 'node:http';
 import { createHash } from 'node:crypto';
+import zlib from 'node:zlib';
 import { rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { formatDuration } from '../duration.js';
@@ -225,15 +227,16 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
         bytes += chunk.length;
       }
       if (truncated || !res.body.readableEnded) discard(res.body);
+      const decoded = decode(Buffer.concat(chunks), res.headers['content-encoding'], maxBody);
       return {
         url: current.href,
         method,
         status: res.statusCode,
         statusText: STATUS_CODES[res.statusCode] ?? '',
         headers: res.headers as Record<string, string | string[]>,
-        body: Buffer.concat(chunks).toString('utf8'),
+        body: decoded.text,
         bodyBytes: bytes,
-        truncated,
+        truncated: truncated || decoded.truncated,
         redirects,
         timing: { headersMs: round(headersMs), totalMs: round(performance.now() - started) },
       };
@@ -243,6 +246,24 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * Undoes gzip/deflate/br content encoding (sent by some servers even unasked), tolerating a body cut at
+ * the size cap; the decoded text is capped too. Unknown or broken encodings leave the bytes as they are.
+ */
+function decode(raw: Buffer, encoding: string | string[] | undefined, max: number): { text: string; truncated: boolean } {
+  const enc = (Array.isArray(encoding) ? encoding.join(',') : encoding ?? '').trim().toLowerCase();
+  const opts = { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength: max };
+  const brOpts = { finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH, maxOutputLength: max };
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return { text: zlib.gunzipSync(raw, opts).toString('utf8'), truncated: false };
+    if (enc === 'deflate') return { text: zlib.inflateSync(raw, opts).toString('utf8'), truncated: false };
+    if (enc === 'br') return { text: zlib.brotliDecompressSync(raw, brOpts).toString('utf8'), truncated: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return { text: '', truncated: true };
+  }
+  return { text: raw.toString('utf8'), truncated: false };
 }
 
 /** Drops a body we will not read (the connection closes); its abort error must not go unhandled. */

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import endpoint, {
   evaluateEndpoint,
@@ -334,6 +335,11 @@ describe('http.endpoint against a local HTTP server', () => {
           res.writeHead(200, { 'content-type': 'text/plain' });
           res.end('a'.repeat(2 * 1024 * 1024) + 'THE-END');
         },
+        '/gzip': (_req, res) => {
+          const body = gzipSync(JSON.stringify({ status: 'ok', compressed: true }));
+          res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': body.length });
+          res.end(body);
+        },
         '/head': (req, res) => sendText(res, 204, '', { 'x-method': req.method ?? '' }),
       },
     });
@@ -494,6 +500,11 @@ describe('http.endpoint against a local HTTP server', () => {
     });
     expect(v.status).toBe('pass');
     expect(server.requests.at(-1)).toMatchObject({ method: 'POST', path: '/items', body: '{"name":"probe"}' });
+  });
+
+  it('decodes a gzip-encoded body', async () => {
+    const v = await runCheck(endpoint, { url: server.url('/gzip'), headers: { 'Accept-Encoding': 'gzip' }, json: { compressed: true } });
+    expect(v.status).toBe('pass');
   });
 
   it('sends HEAD requests', async () => {
