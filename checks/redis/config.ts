@@ -74,7 +74,14 @@ export function evaluateRedisConfig(facts: RedisConfigFacts, expect: RedisConfig
     if (on !== expect.protected_mode) parts.push(fail(`protected-mode is ${c['protected-mode']}, expected ${expect.protected_mode ? 'yes' : 'no'}`));
   }
   return combine(parts, `maxmemory ${shownMemory} with ${policy ?? 'unknown'} eviction, persistence ${actualPersistence}`, {
-    expected: expect,
+    expected: {
+      maxmemory: expect.maxmemory_required ? '> 0' : undefined,
+      min_maxmemory: expect.min_maxmemory,
+      max_maxmemory: expect.max_maxmemory,
+      eviction_policies: expect.eviction_policies,
+      persistence: expect.persistence,
+      protected_mode: expect.protected_mode,
+    },
     actual: { maxmemory: maxmemory, 'maxmemory-policy': policy, persistence: actualPersistence, appendonly: c.appendonly, save: c.save, 'protected-mode': c['protected-mode'] },
     details: { target: facts.label, rdb_last_bgsave_status: facts.persistence?.rdb_last_bgsave_status, aof_last_write_status: facts.persistence?.aof_last_write_status },
   });
