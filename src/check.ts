@@ -49,6 +49,8 @@ export interface CheckLogger {
 }
 
 export interface CheckContext<P> {
+  /** The check's id in the profile (e.g. `db.connection`). */
+  id: string;
   /** Parameters after interpolation and zod validation (defaults applied). */
   params: P;
   /** Process environment merged with the profile's env files and --env-file. */

@@ -175,6 +175,7 @@ async function attemptOnce(check: ResolvedCheck, options: RunOptions, runSignal:
   try {
     const running = Promise.resolve().then(() =>
       check.check.run({
+        id: check.id,
         params: check.params,
         env: options.env,
         signal: controller.signal,

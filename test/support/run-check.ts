@@ -7,6 +7,8 @@ export interface RunCheckOptions {
   baseDir?: string;
   /** Collects ctx.log.debug lines, to assert that verbose output leaks nothing. */
   logs?: string[];
+  /** The check id the context carries (default: the type name). */
+  id?: string;
 }
 
 export async function runCheck<P>(check: CheckType<P>, rawParams: unknown, options: RunCheckOptions = {}): Promise<Verdict> {
@@ -14,6 +16,7 @@ export async function runCheck<P>(check: CheckType<P>, rawParams: unknown, optio
   if (!parsed.success) throw new Error(`bad params for ${check.meta.type}: ${parsed.error.message}`);
   const timeoutMs = options.timeoutMs ?? 10_000;
   return check.run({
+    id: options.id ?? check.meta.type,
     params: parsed.data,
     env: options.env ?? {},
     signal: AbortSignal.timeout(timeoutMs),
