@@ -217,10 +217,11 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       let truncated = false;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
         const room = maxBody - bytes;
-        if (chunk.length >= room) {
+        if (chunk.length > room) {
+          // One byte more than the cap arrived: keep the cap's worth and stop reading.
           chunks.push(chunk.subarray(0, room));
           bytes += room;
-          truncated = chunk.length > room || (await hasMore(res.body as AsyncIterable<Buffer>));
+          truncated = true;
           break;
         }
         chunks.push(chunk);
@@ -270,12 +271,6 @@ function decode(raw: Buffer, encoding: string | string[] | undefined, max: numbe
 function discard(body: { on(event: 'error', listener: () => void): unknown; destroy(): unknown }): void {
   body.on('error', () => undefined);
   body.destroy();
-}
-
-async function hasMore(body: AsyncIterable<Buffer>): Promise<boolean> {
-  // After the cap was reached exactly at a chunk boundary: is there anything left?
-  for await (const chunk of body) if (chunk.length > 0) return true;
-  return false;
 }
 
 function round(ms: number): number {

@@ -17,7 +17,7 @@ import endpoint, {
   type EndpointParams,
   type StatusSpec,
 } from '../../../checks/http/endpoint.js';
-import { closeHttpAgents, displayUrl } from '../../../src/net/http.js';
+import { HttpRequestError, closeHttpAgents, displayUrl, httpRequest } from '../../../src/net/http.js';
 import { runCheck } from '../../support/run-check.js';
 import { daysFromNow, makeCa, makeSelfSigned } from '../../support/http-certs.js';
 import {
@@ -652,5 +652,59 @@ describe('http.endpoint against the benchmark slow server (bench/slow-server.mjs
     expect(took).toBeGreaterThanOrEqual(290);
     // Serial would be 32 × 150 ms = 4.8 s; parallel is 2 × 150 ms plus overhead (generous for a busy CI box).
     expect(took).toBeLessThan(1500);
+  });
+});
+
+// The shared helper's own contract, beyond what http.endpoint exercises.
+describe('httpRequest (src/net/http.ts)', () => {
+  let server: TestHttpServer;
+  beforeAll(async () => {
+    server = await startHttpServer({
+      routes: {
+        '/ten': (_req, res) => sendText(res, 200, '0123456789'),
+        'POST /form': (_req, res) => redirect(res, 303, '/result'),
+        '/result': (req, res, body) => sendJson(res, 200, { method: req.method, body, type: req.headers['content-type'] ?? null }),
+        '/ftp': (_req, res) => redirect(res, 302, 'ftp://example.test/file'),
+      },
+    });
+  });
+  afterAll(async () => {
+    await closeHttpAgents();
+    await server?.close();
+  });
+
+  it('caps the body exactly at maxBodyBytes', async () => {
+    const exact = await httpRequest(server.url('/ten'), { timeoutMs: 5000, maxBodyBytes: 10 });
+    expect(exact).toMatchObject({ body: '0123456789', bodyBytes: 10, truncated: false, status: 200, statusText: 'OK' });
+    const cut = await httpRequest(server.url('/ten'), { timeoutMs: 5000, maxBodyBytes: 4 });
+    expect(cut).toMatchObject({ body: '0123', bodyBytes: 4, truncated: true });
+    expect(cut.timing.totalMs).toBeGreaterThanOrEqual(cut.timing.headersMs);
+  });
+
+  it('turns a POST into a GET without body after a 303', async () => {
+    const res = await httpRequest(server.url('/form'), {
+      method: 'POST',
+      body: 'a=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      timeoutMs: 5000,
+      followRedirects: true,
+    });
+    expect(res.method).toBe('GET');
+    expect(JSON.parse(res.body)).toEqual({ method: 'GET', body: '', type: null });
+    expect(res.redirects).toEqual([{ url: server.url('/form'), status: 303, location: server.url('/result') }]);
+  });
+
+  it('refuses to follow a redirect to a non-HTTP URL, keeping the chain', async () => {
+    const err = await httpRequest(server.url('/ftp'), { timeoutMs: 5000, followRedirects: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HttpRequestError);
+    expect(err).toMatchObject({ kind: 'redirects', message: 'redirect to a non-HTTP URL ftp://example.test/file' });
+    expect((err as HttpRequestError).redirects).toHaveLength(1);
+  });
+
+  it('reports an aborted signal that is not a timeout as aborted', async () => {
+    const controller = new AbortController();
+    controller.abort(new Error('Ctrl-C'));
+    const err = await httpRequest(server.url('/ten'), { timeoutMs: 5000, signal: controller.signal }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'aborted', message: `request to 127.0.0.1:${server.port} was aborted` });
   });
 });
