@@ -49,10 +49,26 @@ export interface Gate {
   failedBy: string[];
 }
 
+/** A recorded sign-off or attestation shown with the report (who approved what, when). */
+export interface Signoff {
+  /** The role signing, e.g. "Technical Lead", or the attested item's id. */
+  role: string;
+  by: string;
+  /** ISO timestamp of the sign-off. */
+  at: string;
+  note?: string;
+  /** The report fingerprint the sign-off is bound to, when there is one. */
+  fingerprint?: string;
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: string; version: string };
   profile: { name: string; path: string };
+  /** The environment the run targeted (e.g. "production"), when known. */
+  environment?: string;
+  /** Recorded sign-offs/attestations, when any. */
+  signoffs?: Signoff[];
   startedAt: string;
   durationMs: number;
   summary: Summary;
