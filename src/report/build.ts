@@ -19,7 +19,7 @@ export function buildReport(outcome: RunOutcome, options: BuildOptions): Report 
   if (outcome.interrupted === 'signal') notes.push('The run was interrupted (Ctrl-C): this report is partial.');
   if (outcome.interrupted === 'deadline') notes.push('The run deadline was reached: unfinished checks are reported as errors.');
   for (const r of results) {
-    if (r.waiver?.expired) notes.push(`Waiver for ${r.id} expired on ${r.waiver.until} (${r.waiver.reason}): the check gates again.`);
+    if (r.waiver?.expired && (r.status === 'fail' || r.status === 'warn')) notes.push(`Waiver for ${r.id} expired on ${r.waiver.until} (${r.waiver.reason}): the check gates again.`);
   }
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,

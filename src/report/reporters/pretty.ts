@@ -54,6 +54,8 @@ function checkLine(chalk: ChalkInstance, r: CheckResult): string {
   const attempts = attemptsText(r);
   if (attempts) parts.push(chalk.dim(`(${attempts})`));
   let line = parts.join(' ');
+  // A pass still says what was found (version, latency, days left): that is what a reader checks first.
+  if (r.status === 'pass' && r.message) line += chalk.dim(` — ${oneLine(r.message)}`);
   if (r.status === 'skip') line += chalk.dim(` — skipped: ${oneLine(r.message)}`);
   if (r.status === 'waived') line += color(' — waived');
   return line;
@@ -62,7 +64,7 @@ function checkLine(chalk: ChalkInstance, r: CheckResult): string {
 function detailLines(chalk: ChalkInstance, r: CheckResult, verbose: boolean): string[] {
   const failing = r.status !== 'pass' && r.status !== 'skip';
   const lines: string[] = [];
-  if (failing || (verbose && r.status === 'pass')) lines.push(block(r.message));
+  if (failing) lines.push(block(r.message));
   if (failing || verbose) {
     for (const { label, value } of evidenceLines(r.evidence, { details: verbose })) {
       lines.push(`${DETAIL_INDENT}${chalk.dim(`${label}:`)} ${value}`);
