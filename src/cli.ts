@@ -111,7 +111,10 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    // Exit now rather than when the event loop drains: a check that ignored its abort signal, or a
+    // pooled keep-alive connection, must not keep a finished run alive. Writes to files and pipes
+    // are synchronous on Linux, so nothing printed is lost.
+    process.exit(code);
   },
   (err) => {
     process.stderr.write(`readiness: ${(err as Error).message}\n`);
