@@ -16,8 +16,12 @@ export const SECRET_PATTERNS: SecretPattern[] = [
   { name: 'JSON Web Token', regex: /\beyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{8,}\b/g },
   { name: 'GitHub token', regex: /\bgh[pousr]_[A-Za-z0-9]{30,}\b/g, keepPrefix: /^gh[pousr]_/ },
   { name: 'Slack token', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g, keepPrefix: /^xox[abposr]-/ },
-  // The secret half of an AWS key pair has no prefix: only recognised next to its usual name.
-  { name: 'AWS secret access key', regex: /(?<=aws_?secret_?access_?key["']?\s*[:=]\s*["']?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi },
+  // The secret half of an AWS key pair has no prefix: only recognised after its usual name, which is kept.
+  {
+    name: 'AWS secret access key',
+    regex: /\baws_?secret_?access_?key["']?\s*[:=]\s*["']?[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])/gi,
+    keepPrefix: /^aws_?secret_?access_?key["']?\s*[:=]\s*["']?/i,
+  },
   { name: 'Google API key', regex: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g, keepPrefix: /^AIza/ },
   { name: 'npm token', regex: /\bnpm_[A-Za-z0-9]{36}\b/g, keepPrefix: /^npm_/ },
 ];
