@@ -127,6 +127,7 @@ export function describeRedisError(err: unknown, target: RedisTarget, timeoutMs:
     return plain(`authentication failed for user "${target.username ?? 'default'}" at ${where} (WRONGPASS)`, 'auth');
   }
   if (/called without any password configured/i.test(message)) return plain(`Redis at ${where} has no password set, but a password was configured (AUTH refused)`, 'auth');
+  if (/^DENIED/.test(message)) return plain(`Redis at ${where} refused the client (protected mode: no password set and not a loopback connection)`, 'auth');
   if (/^NOPERM/.test(message)) return plain(message, 'denied');
   if (/unknown command/i.test(message)) return plain(message, 'denied');
   if (/CERT|certificate|SSL|TLS/i.test(message) || /^ERR_TLS|^ERR_SSL/.test(e?.code ?? '')) return plain(`TLS to ${where} failed: ${message}`, 'tls');

@@ -114,6 +114,17 @@ describe('postgres.connect against real servers', () => {
     expect(v.message).toMatch(/TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT/);
   });
 
+  it('verifies the server certificate against sslrootcert (verify-ca passes, verify-full checks the host name)', async () => {
+    const ca = `${tls.dir}/server.crt`;
+    const ok = await runCheck(check, { url: `postgres://app:${APP_PW}@127.0.0.1:${tls.port}/app?sslmode=verify-ca`, sslrootcert: ca, require_ssl: true });
+    expect(ok.status).toBe('pass');
+    const full = await runCheck(check, { url: `postgres://app:${APP_PW}@127.0.0.1:${tls.port}/app?sslmode=verify-full`, sslrootcert: ca });
+    expect(full.status).toBe('fail');
+    expect(full.message).toMatch(/is not trusted \(ERR_TLS_CERT_ALTNAME_INVALID, sslmode=verify-full\)/);
+    const missing = await runCheck(check, { url: `postgres://app:${APP_PW}@127.0.0.1:${tls.port}/app?sslmode=verify-ca`, sslrootcert: 'no-such-ca.pem' }, { baseDir: tls.dir });
+    expect(missing).toMatchObject({ status: 'error', message: `cannot read sslrootcert file ${tls.dir}/no-such-ca.pem` });
+  });
+
   it('fails a server older than min_version', async () => {
     const v = await runCheck(check, { url: 'postgres://postgres@127.0.0.1:5432/postgres', min_version: 99 });
     expect(v.status).toBe('fail');

@@ -25,6 +25,7 @@ describe('describeRedisError', () => {
     expect(describeRedisError(new Error('Command timed out'), target, 1500).message).toBe('timed out after 1.5s waiting for Redis at r:6379');
     expect(describeRedisError(new Error('NOAUTH Authentication required.'), target, 1000)).toMatchObject({ kind: 'auth' });
     expect(describeRedisError(new Error('WRONGPASS invalid username-password pair or user is disabled.'), target, 1000).message).toBe('authentication failed for user "default" at r:6379 (WRONGPASS)');
+    expect(describeRedisError(new Error('DENIED Redis is running in protected mode because protected mode is enabled'), target, 1000)).toMatchObject({ kind: 'auth' });
     expect(describeRedisError(new Error("NOPERM User app has no permissions to run the 'config|get' command"), target, 1000)).toMatchObject({ kind: 'denied' });
   });
   it('never repeats the password', () => {
