@@ -31,6 +31,8 @@ export interface ResolvedCheck {
   retries: number;
   waiver?: { reason: string; until: string; by?: string };
   skip?: string;
+  /** Items of an external checklist this check verifies. */
+  covers: string[];
   /** Validated parameters; absent when the environment is not ready (see envProblems). */
   params?: unknown;
   /** Unset variables or malformed values from the environment: the check fails with these. */
@@ -46,6 +48,10 @@ export interface Profile {
   env: Record<string, string | undefined>;
   secretNames: string[];
   notes: string[];
+  /** Where manual items are attested (absolute). */
+  attestationsFile: string;
+  /** Roles whose sign-off a release needs. */
+  signoffRoles: string[];
 }
 
 export interface LoadOptions {
@@ -71,6 +77,8 @@ interface MergedCheck {
 
 interface MergedProfile {
   name?: string;
+  attestations?: string;
+  signoffRoles?: string[];
   defaults: NonNullable<ProfileFile['defaults']>;
   envFiles: { path: string; from: YamlFile }[];
   secrets: string[];
@@ -94,7 +102,16 @@ export async function loadProfile(profilePath: string, options: LoadOptions = {}
   }
   validateNeeds(checks, merged, errors);
   if (errors.length) throw new ProfileErrors(errors);
-  return { name: merged.name ?? 'readiness', path: absolute, checks, env, secretNames, notes };
+  return {
+    name: merged.name ?? 'readiness',
+    path: absolute,
+    checks,
+    env,
+    secretNames,
+    notes,
+    attestationsFile: merged.attestations ?? join(dirname(absolute), '.readiness', 'attestations.yaml'),
+    signoffRoles: merged.signoffRoles ?? [],
+  };
 }
 
 function mergeFile(path: string, stack: string[], errors: ProfileError[]): MergedProfile | undefined {
@@ -132,6 +149,8 @@ function mergeFile(path: string, stack: string[], errors: ProfileError[]): Merge
 
   const own: MergedProfile = {
     name: data.name,
+    attestations: data.attestations === undefined ? undefined : resolve(dir, data.attestations),
+    signoffRoles: data.signoff?.roles,
     defaults: data.defaults ?? {},
     envFiles: (data.env_files ?? []).map((p) => ({ path: resolve(dir, p), from: file })),
     secrets: data.secrets ?? [],
@@ -177,6 +196,8 @@ function overlayProfile(base: MergedProfile, top: MergedProfile): MergedProfile 
   }
   return {
     name: top.name ?? base.name,
+    attestations: top.attestations ?? base.attestations,
+    signoffRoles: top.signoffRoles ?? base.signoffRoles,
     defaults: { ...base.defaults, ...top.defaults },
     envFiles: [...base.envFiles, ...top.envFiles],
     secrets: [...new Set([...base.secrets, ...top.secrets])],
@@ -294,6 +315,7 @@ async function resolveCheck(
     retries: entry.retries ?? defaults.retries ?? 0,
     waiver: entry.waiver,
     skip: entry.skip === true ? 'skipped in the profile' : entry.skip || undefined,
+    covers: entry.covers ?? [],
     params: parsed.success && envProblems.length === 0 ? parsed.data : undefined,
     envProblems,
     baseDir,

@@ -44,6 +44,7 @@ export const checkEntrySchema = z
     retries: z.number().int().min(0).max(10).optional().describe('Extra attempts after a fail or error, with a short backoff.'),
     waiver: waiverSchema.optional().describe('Accept a failure until a date.'),
     skip: z.union([z.boolean(), z.string()]).optional().describe('Do not run; a string gives the reason shown in reports.'),
+    covers: z.array(z.string().min(1)).optional().describe('Items of an external checklist this check verifies (for coverage tables).'),
     with: z.record(z.string(), z.unknown()).optional().describe("Parameters, validated by the type's schema. Strings may use ${VAR}, ${VAR:-default}, ${VAR:?message}."),
   })
   .strict();
@@ -67,6 +68,11 @@ export const profileFileSchema = z
     env_files: z.array(z.string()).optional().describe('dotenv files loaded before interpolation (relative to this file).'),
     secrets: z.array(z.string()).optional().describe('Extra variable names whose values are secret and masked in every output.'),
     defaults: defaultsSchema.optional(),
+    attestations: z.string().min(1).optional().describe('File where manual items are attested (default .readiness/attestations.yaml, relative to this profile).'),
+    signoff: z
+      .object({ roles: z.array(z.string().min(1)).min(1).describe('Roles whose sign-off a release needs, e.g. [Technical Lead, DevOps Engineer].') })
+      .strict()
+      .optional(),
     checks: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();

@@ -13,7 +13,7 @@ function checkOf(id: string, behaviour: Behaviour, extra: Partial<ResolvedCheck>
     params: z.object({}),
     run: ({ signal }) => behaviour(signal, ++attempt),
   };
-  return { id, type: 'test.behaviour', check, section: 'S', severity: 'critical', tags: [], needs: [], timeoutMs: 5000, retries: 0, envProblems: [], baseDir: '.', params: {}, ...extra };
+  return { id, type: 'test.behaviour', check, section: 'S', severity: 'critical', tags: [], needs: [], timeoutMs: 5000, retries: 0, envProblems: [], covers: [], baseDir: '.', params: {}, ...extra };
 }
 
 const verdict = (status: Verdict['status'], message = status): Behaviour => async () => ({ status, message });
