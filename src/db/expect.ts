@@ -335,6 +335,9 @@ function diffRow(expected: Record<string, unknown>, actual: Record<string, unkno
 
 export function evaluateRows(facts: RowsFacts, expect: RowsExpectation): Verdict {
   const parts: Verdict[] = [];
+  // Evidence shows only the columns the profile asks about: a seed table may hold hashes or tokens.
+  const shownColumns = [...new Set([...(expect.key ? [expect.key] : []), ...(expect.rows ?? []).flatMap((r) => Object.keys(r))])];
+  const visible = (row: Record<string, unknown>) => plainRow(Object.fromEntries(shownColumns.filter((c) => c in row).map((c) => [c, row[c]])));
   const n = facts.count;
   const what = facts.source;
   if (expect.count !== undefined && n !== expect.count) parts.push(fail(`${what} has ${n} rows, expected ${expect.count}`));
@@ -366,7 +369,7 @@ export function evaluateRows(facts: RowsFacts, expect: RowsExpectation): Verdict
             if (!used.has(i) && d < bestDiff && d < Object.keys(want).length) { best = i; bestDiff = d; }
           });
           if (best !== -1) {
-            differing.push({ row: rowLabel(want), differences: diffRow(want, actualRows[best]), actual: plainRow(actualRows[best]) });
+            differing.push({ row: rowLabel(want), differences: diffRow(want, actualRows[best]), actual: visible(actualRows[best]) });
             used.add(best);
             continue;
           }
@@ -376,9 +379,9 @@ export function evaluateRows(facts: RowsFacts, expect: RowsExpectation): Verdict
       }
       used.add(index);
       const differences = diffRow(want, actualRows[index]);
-      if (differences.length) differing.push({ row: rowLabel(want, expect.key), differences, actual: plainRow(actualRows[index]) });
+      if (differences.length) differing.push({ row: rowLabel(want, expect.key), differences, actual: visible(actualRows[index]) });
     }
-    const unexpected = expect.exact_rows ? actualRows.filter((_, i) => !used.has(i)).map(plainRow) : [];
+    const unexpected = expect.exact_rows ? actualRows.filter((_, i) => !used.has(i)).map(visible) : [];
     const truncatedNote = facts.truncated ? ` (only the first ${actualRows.length} rows were read)` : '';
     if (differing.length) {
       const text = differing.slice(0, 4).map((d) => `${d.row}: ${d.differences.map((x) => `${x.column} is ${show(x.actual)}, expected ${show(x.expected)}`).join(', ')}`);
@@ -393,7 +396,7 @@ export function evaluateRows(facts: RowsFacts, expect: RowsExpectation): Verdict
 
   const evidence = {
     expected: { count: expect.count, min_count: expect.min_count, max_count: expect.max_count, rows: expect.rows, key: expect.key },
-    actual: { count: n, rows: facts.rows?.slice(0, 50).map(plainRow) },
+    actual: { count: n, rows: facts.rows?.slice(0, 50).map(visible), columns_shown: facts.rows ? shownColumns : undefined },
     details,
   };
   const rowsText = expect.rows ? `, all ${expect.rows.length} expected rows match` : '';

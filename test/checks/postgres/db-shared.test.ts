@@ -130,3 +130,13 @@ describe('schema and rows decisions', () => {
     expect(readOnlyQueryProblem('TRUNCATE plans')).toMatch(/must be a SELECT/);
   });
 });
+
+describe('rows evidence', () => {
+  it('shows only the columns the profile asks about', () => {
+    const rows = [{ id: 1, name: 'Starter', price_cents: 1900, api_token: 'tok_SECRET_abc' }];
+    const v = evaluateRows({ source: 'table plans', count: 1, rows }, { key: 'name', rows: [{ name: 'Starter', price_cents: 2900 }], exact_rows: false });
+    expect(v.status).toBe('fail');
+    expect(JSON.stringify(v)).not.toContain('tok_SECRET_abc');
+    expect((v.evidence?.actual as { rows: unknown[] }).rows).toEqual([{ name: 'Starter', price_cents: 1900 }]);
+  });
+});
