@@ -1,0 +1,321 @@
+// A self-contained HTML report for the people who sign a release off: one file with inline CSS and
+// a little inline JS (nothing is ever fetched), readable with JavaScript off and printable to PDF.
+// Sections as in the profile, one card per check with an anchor (#check-<id>), evidence folded in
+// <details>, waived and manual items set apart, a "show only failures" filter and a sign-off block.
+import type { Status } from '../../check.js';
+import type { CheckResult, Report, Reporter, Severity } from '../model.js';
+import { SEVERITIES } from '../model.js';
+import {
+  STATUS_ICONS,
+  STATUS_ORDER,
+  STATUS_WORDS,
+  attemptsText,
+  evidenceLines,
+  formatMs,
+  gateVerdict,
+  groupBySection,
+  isNotSelected,
+  runNotes,
+  summaryCounts,
+  truncate,
+  visibleControls,
+  waiverText,
+} from '../format-value.js';
+
+/** Longest evidence dump shown per check: a report must stay openable. */
+const MAX_EVIDENCE = 20_000;
+
+/** Text for HTML content and attribute values: controls made visible, then every special escaped. */
+export function escapeHtml(text: string): string {
+  return visibleControls(text)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/** The anchor of a check: `check-<id>`, whitespace made `-` so it stays one token. */
+export function checkAnchor(id: string): string {
+  return `check-${visibleControls(id).replace(/\s+/g, '-')}`;
+}
+
+const STATUS_LABELS: Record<Status, string> = {
+  pass: 'Passed',
+  warn: 'Warning',
+  fail: 'Failed',
+  error: 'Could not check',
+  skip: 'Skipped',
+  waived: 'Waived',
+};
+
+const isFailing = (r: CheckResult) => r.status === 'fail' || r.status === 'error';
+const isManual = (r: CheckResult) => r.type === 'manual';
+
+const bigintSafe = (_key: string, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value);
+
+function evidenceDump(r: CheckResult): string | undefined {
+  if (!r.evidence) return undefined;
+  let text: string;
+  try {
+    text = JSON.stringify(r.evidence, bigintSafe, 2) ?? '';
+  } catch {
+    text = String(r.evidence);
+  }
+  if (!text || text === '{}') return undefined;
+  return truncate(text, MAX_EVIDENCE);
+}
+
+function badge(kind: string, text: string): string {
+  return `<span class="badge ${kind}">${escapeHtml(text)}</span>`;
+}
+
+function checkCard(r: CheckResult): string {
+  const anchor = checkAnchor(r.id);
+  const classes = ['check', `status-${r.status}`, `sev-${r.severity}`];
+  if (isFailing(r)) classes.push('failing');
+  if (r.gating) classes.push('gating');
+  if (r.status === 'waived' || r.waiver) classes.push('has-waiver');
+  if (isManual(r)) classes.push('manual');
+
+  const badges = [
+    badge(`st st-${r.status}`, `${STATUS_ICONS[r.status]} ${STATUS_LABELS[r.status]}`),
+    badge(`sev sev-${r.severity}`, r.severity),
+  ];
+  if (r.gating) badges.push(badge('gating', 'fails the gate'));
+  if (isManual(r)) badges.push(badge('manual', 'manual attestation'));
+  if (r.active) badges.push(badge('active', 'active (opt-in)'));
+
+  const meta = [`<code>${escapeHtml(r.id)}</code>`, `type <code>${escapeHtml(r.type)}</code>`];
+  if (r.status !== 'skip') meta.push(escapeHtml(formatMs(r.durationMs)));
+  const attempts = attemptsText(r);
+  if (attempts) meta.push(escapeHtml(attempts));
+  if (r.tags.length) meta.push(`tags: ${r.tags.map((t) => `<span class="tag">${escapeHtml(t)}</span>`).join(' ')}`);
+
+  const body: string[] = [];
+  if (r.message) body.push(`<p class="message">${escapeHtml(r.message)}</p>`);
+  const lines = evidenceLines(r.evidence, { maxLength: 2000 });
+  if (lines.length) {
+    body.push(
+      `<dl class="ev">${lines.map(({ label, value }) => `<dt>${escapeHtml(label)}</dt><dd><code>${escapeHtml(value)}</code></dd>`).join('')}</dl>`,
+    );
+  }
+  const waiver = waiverText(r);
+  if (r.waiver?.expired) body.push(`<p class="waiver expired"><strong>Waiver expired:</strong> ${escapeHtml(waiver ?? '')}</p>`);
+  else if (waiver) body.push(`<p class="waiver"><strong>Waived:</strong> ${escapeHtml(waiver)}</p>`);
+  if (r.remediation && r.status !== 'pass' && r.status !== 'skip') {
+    body.push(`<div class="fix"><strong>How to fix</strong><p>${escapeHtml(r.remediation)}</p></div>`);
+  }
+  if (r.description) body.push(`<p class="why">${escapeHtml(r.description)}</p>`);
+  const dump = evidenceDump(r);
+  if (dump) body.push(`<details class="evidence"><summary>Evidence</summary><pre>${escapeHtml(dump)}</pre></details>`);
+  if (r.docs) body.push(`<p class="docs">Reference: <code>${escapeHtml(r.docs)}</code></p>`);
+
+  return [
+    `<article class="${classes.join(' ')}" id="${escapeHtml(anchor)}">`,
+    `<header class="check-head"><h3><a class="self" href="#${escapeHtml(anchor)}" title="Link to this check">#</a> ${escapeHtml(r.title)}</h3>`,
+    `<div class="badges">${badges.join(' ')}</div>`,
+    `<div class="meta">${meta.join(' · ')}</div></header>`,
+    ...body,
+    '</article>',
+  ].join('\n');
+}
+
+function countsTable(report: Report): string {
+  const bySeverity = new Map<Severity, Record<Status, number>>();
+  for (const sev of SEVERITIES) bySeverity.set(sev, Object.fromEntries(STATUS_ORDER.map((s) => [s, 0])) as Record<Status, number>);
+  for (const r of report.results) {
+    const row = bySeverity.get(r.severity);
+    if (row && row[r.status] !== undefined) row[r.status] += 1;
+  }
+  const head = `<tr><th scope="col">Severity</th>${STATUS_ORDER.map((s) => `<th scope="col">${escapeHtml(STATUS_LABELS[s])}</th>`).join('')}<th scope="col">Total</th></tr>`;
+  const rows = SEVERITIES.map((sev) => {
+    const row = bySeverity.get(sev)!;
+    const total = STATUS_ORDER.reduce((sum, s) => sum + row[s], 0);
+    return `<tr><th scope="row">${escapeHtml(sev)}</th>${STATUS_ORDER.map((s) => `<td class="${row[s] ? `n c-${s}` : 'zero'}">${row[s]}</td>`).join('')}<td>${total}</td></tr>`;
+  });
+  const totals = `<tr class="totals"><th scope="row">all</th>${STATUS_ORDER.map((s) => `<td>${report.summary[s]}</td>`).join('')}<td>${report.summary.total}</td></tr>`;
+  return `<table class="counts"><thead>${head}</thead><tbody>${rows.join('')}${totals}</tbody></table>`;
+}
+
+function statusCards(report: Report): string {
+  return `<ul class="cards">${STATUS_ORDER.map(
+    (s) => `<li class="card st-${s}${report.summary[s] ? '' : ' zero'}"><span class="num">${report.summary[s]}</span> <span class="lbl">${escapeHtml(STATUS_WORDS[s].many)}</span></li>`,
+  ).join('')}</ul>`;
+}
+
+function signoffBlock(report: Report): string {
+  const signoffs = report.signoffs ?? [];
+  const body =
+    signoffs.length === 0
+      ? '<p class="empty">No sign-offs or attestations have been recorded for this report.</p>'
+      : `<table class="signoffs"><thead><tr><th scope="col">Role</th><th scope="col">Signed by</th><th scope="col">When</th><th scope="col">Note</th></tr></thead><tbody>${signoffs
+          .map(
+            (s) =>
+              `<tr><td>${escapeHtml(s.role)}</td><td>${escapeHtml(s.by)}</td><td>${escapeHtml(s.at)}</td><td>${escapeHtml(s.note ?? '')}${
+                s.fingerprint ? ` <small>(report ${escapeHtml(s.fingerprint)})</small>` : ''
+              }</td></tr>`,
+          )
+          .join('')}</tbody></table>`;
+  return `<section class="signoff" id="signoff"><h2>Sign-off</h2>${body}</section>`;
+}
+
+const CSS = `
+:root{--pass:#1a7f37;--warn:#9a6700;--fail:#cf222e;--error:#8250df;--skip:#6e7781;--waived:#0969da;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa}
+*{box-sizing:border-box}
+body{margin:0;padding:1.5rem;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg);max-width:72rem;margin-inline:auto}
+h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin:1.6rem 0 .6rem;border-bottom:1px solid var(--line);padding-bottom:.3rem}h3{font-size:1.02rem;margin:0;overflow-wrap:anywhere}
+code,pre{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
+pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:.6rem;margin:.4rem 0;max-height:30rem;overflow:auto}
+.gate{border-radius:8px;padding:.8rem 1rem;margin:.8rem 0;font-weight:600;border:2px solid}
+.gate.passed{color:var(--pass);border-color:var(--pass);background:#dafbe1}.gate.failed{color:var(--fail);border-color:var(--fail);background:#ffebe9}
+.gate .verdict{font-size:1.15rem;display:block}.gate .detail{font-weight:400;color:var(--fg);overflow-wrap:anywhere}
+dl.run{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.6rem 0}dl.run dt{color:var(--muted)}dl.run dd{margin:0;overflow-wrap:anywhere}
+.cards{list-style:none;display:flex;flex-wrap:wrap;gap:.5rem;padding:0;margin:.8rem 0}
+.card{border:1px solid var(--line);border-left:6px solid;border-radius:6px;padding:.35rem .8rem;min-width:7.5rem}.card .num{font-size:1.3rem;font-weight:700}.card.zero{opacity:.55}
+.st-pass{border-color:var(--pass)}.st-warn{border-color:var(--warn)}.st-fail{border-color:var(--fail)}.st-error{border-color:var(--error)}.st-skip{border-color:var(--skip)}.st-waived{border-color:var(--waived)}
+table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid var(--line);padding:.25rem .6rem;text-align:left}td{text-align:right}table.signoffs td{text-align:left}
+.counts td.zero{color:var(--muted)}.c-pass{color:var(--pass)}.c-warn{color:var(--warn)}.c-fail,.c-error{color:var(--fail);font-weight:700}.c-skip{color:var(--skip)}.c-waived{color:var(--waived)}.counts tr.totals{font-weight:600;background:var(--soft)}
+.notes{border-left:4px solid var(--warn);background:#fff8c5;padding:.5rem .9rem;margin:.8rem 0}.notes li{overflow-wrap:anywhere}
+.toolbar{position:sticky;top:0;background:var(--bg);padding:.5rem 0;border-bottom:1px solid var(--line);z-index:1;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
+.toolbar label{font-weight:600;cursor:pointer}.toolbar .shown{color:var(--muted)}
+.check{border:1px solid var(--line);border-left:6px solid var(--skip);border-radius:6px;padding:.7rem .9rem;margin:.7rem 0;break-inside:avoid}
+.check.status-pass{border-left-color:var(--pass)}.check.status-warn{border-left-color:var(--warn)}.check.status-fail{border-left-color:var(--fail);background:#fff5f5}.check.status-error{border-left-color:var(--error);background:#fbf7ff}
+.check.status-waived{border:2px dashed var(--waived);border-left:6px double var(--waived);background:repeating-linear-gradient(135deg,#fff,#fff 12px,#f0f6ff 12px,#f0f6ff 24px)}
+.check.manual{border-style:dotted;border-left-style:solid}
+.check-head{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:baseline}.check-head h3{flex:1 1 24rem}
+.meta{flex-basis:100%;color:var(--muted);font-size:.85rem;overflow-wrap:anywhere}
+.badge{display:inline-block;border-radius:999px;padding:0 .55rem;font-size:.8rem;font-weight:600;border:1px solid currentColor;white-space:nowrap}
+.badge.st-pass{color:var(--pass)}.badge.st-warn{color:var(--warn)}.badge.st-fail{color:#fff;background:var(--fail);border-color:var(--fail)}.badge.st-error{color:#fff;background:var(--error);border-color:var(--error)}.badge.st-skip{color:var(--skip)}.badge.st-waived{color:var(--waived)}
+.badge.sev-critical{color:var(--fail)}.badge.sev-recommended{color:var(--warn)}.badge.sev-optional{color:var(--muted)}.badge.gating{color:var(--fail)}.badge.manual{color:#953800}.badge.active{color:#953800}
+.tag{background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:0 .3rem}
+.message{white-space:pre-wrap;overflow-wrap:anywhere;margin:.5rem 0;font-weight:500}
+dl.ev{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:.3rem 0}dl.ev dt{color:var(--muted)}dl.ev dd{margin:0;overflow-wrap:anywhere}
+.fix{border-left:3px solid var(--fg);padding:.1rem .7rem;margin:.5rem 0;background:var(--soft)}.fix p{margin:.2rem 0;white-space:pre-wrap;overflow-wrap:anywhere}
+.waiver{color:var(--waived);overflow-wrap:anywhere}.waiver.expired{color:var(--fail)}
+.why,.docs{color:var(--muted);font-size:.88rem;overflow-wrap:anywhere}
+details.evidence summary{cursor:pointer;color:var(--waived)}
+.section-empty,.signoff .empty{color:var(--muted);font-style:italic}
+.waived-list li,.failing-list li{overflow-wrap:anywhere}
+a{color:var(--waived)}a.self{text-decoration:none;color:var(--muted)}
+footer{margin-top:2rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.5rem;overflow-wrap:anywhere}
+body:has(#only-failures:checked) .check:not(.failing),body.only-failures .check:not(.failing){display:none}
+body:has(#only-failures:checked) section.checks:not(.has-failures),body.only-failures section.checks:not(.has-failures){display:none}
+.no-failures-shown{display:none}
+body:has(#only-failures:checked) .no-failures-shown.none-failing,body.only-failures .no-failures-shown.none-failing{display:block}
+@media print{
+ body{padding:0;font-size:11pt;max-width:none}.toolbar{display:none}
+ a{color:inherit;text-decoration:none}.check{break-inside:avoid;page-break-inside:avoid}
+ details::details-content{content-visibility:visible;display:block}
+ pre{max-height:none;overflow:visible}
+ .gate,.check,.card,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}`;
+
+// Progressive enhancement only: the CSS :has() rule already filters; this adds a fallback class,
+// the "N of M shown" count, un-filters when a link targets a hidden check, and opens evidence for print.
+const JS = `(function(){
+var box=document.getElementById('only-failures');if(!box)return;
+var shown=document.getElementById('shown');var all=document.querySelectorAll('.check');
+function update(){document.body.classList.toggle('only-failures',box.checked);var n=0;for(var i=0;i<all.length;i++){if(!box.checked||all[i].classList.contains('failing'))n++;}if(shown)shown.textContent=box.checked?n+' of '+all.length+' checks shown':all.length+' checks';}
+box.addEventListener('change',update);
+function reveal(){var id=decodeURIComponent(location.hash.slice(1));var el=id&&document.getElementById(id);if(el&&box.checked&&el.classList.contains('check')&&!el.classList.contains('failing')){box.checked=false;update();el.scrollIntoView();}}
+window.addEventListener('hashchange',reveal);
+window.addEventListener('beforeprint',function(){var d=document.querySelectorAll('details');for(var i=0;i<d.length;i++)d[i].open=true;});
+update();reveal();
+})();`;
+
+const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+export const html: Reporter = (report) => {
+  const passed = report.gate.passed;
+  const verdict = passed ? 'PASSED' : 'FAILED';
+  const shown = report.results.filter((r) => !isNotSelected(r));
+  const notSelected = report.results.length - shown.length;
+  const failing = shown.filter(isFailing);
+  const waived = shown.filter((r) => r.status === 'waived');
+  const manual = shown.filter(isManual);
+
+  const out: string[] = [];
+  out.push(
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="referrer" content="no-referrer">',
+    `<meta name="generator" content="${escapeHtml(`${report.tool.name} ${report.tool.version}`)}">`,
+    `<title>Readiness ${verdict} — ${escapeHtml(report.profile.name)}</title>`,
+    `<style>${CSS}</style>`,
+    '</head>',
+    `<body class="${passed ? 'gate-passed' : 'gate-failed'}">`,
+    '<header class="report-head">',
+    `<h1>Readiness report: ${escapeHtml(report.profile.name)}</h1>`,
+    `<div class="gate ${passed ? 'passed' : 'failed'}" role="status"><span class="verdict">${passed ? '✔' : '✖'} Gate ${verdict}</span><span class="detail">${escapeHtml(gateVerdict(report).replace(/^(PASSED|FAILED)\s*(—\s*)?/, ''))}</span></div>`,
+    '<dl class="run">',
+    `<dt>Profile</dt><dd>${escapeHtml(report.profile.name)} (<code>${escapeHtml(report.profile.path)}</code>)</dd>`,
+    `<dt>Environment</dt><dd>${report.environment ? escapeHtml(report.environment) : '<span class="section-empty">not recorded</span>'}</dd>`,
+    `<dt>Started</dt><dd><time datetime="${escapeHtml(report.startedAt)}">${escapeHtml(report.startedAt)}</time></dd>`,
+    `<dt>Duration</dt><dd>${escapeHtml(formatMs(report.durationMs))}</dd>`,
+    `<dt>Tool</dt><dd>${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)}</dd>`,
+    `<dt>Gate policy</dt><dd>fail on ${escapeHtml(report.gate.failOn)} and above${report.gate.strict ? ', warnings fail too (strict)' : ''}</dd>`,
+    `<dt>Result</dt><dd>${escapeHtml(summaryCounts(report))}${notSelected ? ` (${notSelected} not selected by --only/--skip)` : ''}</dd>`,
+    '</dl>',
+    statusCards(report),
+    countsTable(report),
+    '</header>',
+  );
+
+  const notes = runNotes(report);
+  if (notes.length) out.push(`<aside class="notes"><strong>Notes</strong><ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></aside>`);
+
+  if (failing.length) {
+    out.push(
+      `<nav class="failing-list" aria-label="Failures"><h2>Needs attention (${failing.length})</h2><ul>${failing
+        .map((r) => `<li><a href="#${escapeHtml(checkAnchor(r.id))}">${escapeHtml(r.title)}</a> <code>${escapeHtml(r.id)}</code> — ${escapeHtml(STATUS_LABELS[r.status].toLowerCase())}, ${escapeHtml(r.severity)}</li>`)
+        .join('')}</ul></nav>`,
+    );
+  }
+  if (waived.length || manual.length) {
+    const items = [...waived, ...manual.filter((r) => r.status !== 'waived')];
+    out.push(
+      `<nav class="waived-list" aria-label="Waived and manual"><h2>Waived and manual items (${items.length})</h2><ul>${items
+        .map(
+          (r) =>
+            `<li><a href="#${escapeHtml(checkAnchor(r.id))}">${escapeHtml(r.title)}</a> <code>${escapeHtml(r.id)}</code> — ${
+              r.status === 'waived' ? `waived: ${escapeHtml(waiverText(r) ?? '')}` : `manual item, ${escapeHtml(STATUS_LABELS[r.status].toLowerCase())}`
+            }</li>`,
+        )
+        .join('')}</ul></nav>`,
+    );
+  }
+
+  // The filter works without JavaScript through the CSS :has() rule; the script only adds the count.
+  out.push(
+    '<div class="toolbar">',
+    '<label for="only-failures"><input type="checkbox" id="only-failures" aria-controls="checks"> Show only failures (failed or could not check)</label>',
+    `<span class="shown" id="shown">${shown.length} checks</span>`,
+    '</div>',
+  );
+
+  out.push('<main id="checks">');
+  out.push(`<p class="no-failures-shown${failing.length ? '' : ' none-failing'}">No check failed.</p>`);
+  if (shown.length === 0) out.push('<p class="section-empty">This report holds no checks.</p>');
+  for (const { section, results } of groupBySection(shown)) {
+    const cls = results.some(isFailing) ? 'checks has-failures' : 'checks';
+    out.push(`<section class="${cls}"><h2>${escapeHtml(section)}</h2>`);
+    for (const r of results) out.push(checkCard(r));
+    out.push('</section>');
+  }
+  if (notSelected) out.push(`<p class="section-empty">${notSelected} check${notSelected === 1 ? ' was' : 's were'} not selected (--only/--skip) and are not shown.</p>`);
+  out.push('</main>');
+
+  out.push(signoffBlock(report));
+  out.push(
+    `<footer>Generated by ${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)} from <code>${escapeHtml(report.profile.path)}</code>, run started ${escapeHtml(report.startedAt)}. This file is self-contained: it loads nothing from the network.</footer>`,
+    `<script>${JS}</script>`,
+    '</body>',
+    '</html>',
+  );
+  return `${out.join('\n')}\n`;
+};

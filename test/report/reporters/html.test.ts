@@ -1,0 +1,191 @@
+// The HTML report: escaping and structure as text, then the real thing in headless Chromium —
+// no network request at all, no console error, no script from the data runs, failures visible,
+// the filter works (with and without JavaScript), prints, and screenshots land in test-artifacts/.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../../src/report/model.js';
+import { checkAnchor, escapeHtml, html } from '../../../src/report/reporters/html.js';
+import { artifactPath, launchChromium } from '../../support/chromium.js';
+import { FIXTURES } from '../fixtures/reports.js';
+
+const FIXTURE_DIR = resolve(__dirname, '..', '..', 'fixtures', 'reports');
+const load = (name: string): Report => JSON.parse(readFileSync(resolve(FIXTURE_DIR, `${name}.json`), 'utf8'));
+const hostile = load('hostile');
+const signed = load('signed');
+const options = { color: false, verbose: false };
+
+describe('html reporter as text', () => {
+  const page = html(hostile, options);
+
+  it('is one self-contained document: no external resource of any kind', () => {
+    expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(page.endsWith('</html>\n')).toBe(true);
+    const tags = page.match(/<[a-z][^>]*>/gi) ?? [];
+    expect(tags.length).toBeGreaterThan(50);
+    for (const tag of tags) {
+      expect(tag).not.toMatch(/\s(src|srcset|action|poster|data|background)=/i);
+      expect(tag).not.toMatch(/\shref="(?!#)/);
+      expect(tag).not.toMatch(/^<(img|iframe|object|embed|link|base|form|video|audio|source)\b/i);
+    }
+    expect(page).not.toMatch(/@import|url\(/i);
+    expect(page).toMatch(/Content-Security-Policy" content="default-src 'none'/);
+  });
+
+  it('escapes every string from the report: only its own script tag exists', () => {
+    expect(page.match(/<script/g)).toHaveLength(1);
+    expect(page).not.toMatch(/<img/i);
+    expect(page).not.toMatch(/<\/pre><\/details><\/article>"/);
+    expect(page).toContain('&lt;script&gt;window.__pwned=1&lt;/script&gt;&lt;img src=x onerror=&quot;window.__pwned=2&quot;&gt;');
+    expect(page).toContain('&amp;amp;'); // an entity in the data stays text
+  });
+
+  it('has an anchor per check id, sections in profile order, and the run header', () => {
+    for (const r of hostile.results.filter((x) => !x.message.startsWith('not selected'))) {
+      expect(page).toContain(`id="${escapeHtml(checkAnchor(r.id))}"`);
+    }
+    expect(page).not.toContain('id="check-email.spf"'); // not selected: counted, not listed
+    expect(page).toMatch(/1 check was not selected/);
+    const order = ['Configuration', 'Infrastructure / Database', 'Infrastructure / Cache', 'Payments', 'Launch Preparation'].map((s) => page.indexOf(`<h2>${s}</h2>`));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(page).toMatch(/Gate FAILED/);
+    expect(page).toMatch(/<dt>Tool<\/dt><dd>readiness 0\.1\.0<\/dd>/);
+    expect(page).toMatch(/<dt>Environment<\/dt><dd>production &lt;script&gt;/);
+    expect(page).toMatch(/<details class="evidence"><summary>Evidence<\/summary><pre>/);
+  });
+
+  it('marks waived and manual items apart and says when nobody signed', () => {
+    expect(page).toMatch(/<article class="check status-waived [^"]*has-waiver[^"]*" id="check-stripe\.webhooks">/);
+    expect(page).toMatch(/<article class="check status-pass [^"]*manual[^"]*" id="check-launch\.briefing">/);
+    expect(page).toMatch(/Waived and manual items \(2\)/);
+    expect(page).toMatch(/No sign-offs or attestations have been recorded for this report\./);
+    const withSignoffs = html(signed, options);
+    expect(withSignoffs).toMatch(/<td>Technical Lead<\/td><td>Dana Lee<\/td>/);
+    expect(withSignoffs).not.toMatch(/No sign-offs/);
+    expect(withSignoffs.match(/<script/g)).toHaveLength(1);
+  });
+
+  it('is a pure, deterministic function of the report for every fixture', () => {
+    for (const report of [...Object.values(FIXTURES), hostile, signed]) {
+      const before = JSON.stringify(report);
+      const first = html(report, options);
+      expect(html(structuredClone(report), { color: true, verbose: true })).toBe(first);
+      expect(JSON.stringify(report)).toBe(before);
+    }
+    expect(html(FIXTURES.empty, options)).toMatch(/This report holds no checks\./);
+  });
+});
+
+describe('html report in headless Chromium', () => {
+  const REPORT_URL = 'http://report.invalid/report.html';
+  let browser: Browser;
+  const blocked: string[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** A page that can load only the report itself: any other request is recorded and aborted. */
+  async function open(report: Report, javaScriptEnabled = true): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+    const text = html(report, options);
+    writeFileSync(artifactPath('html/report.html'), text);
+    const context = await browser.newContext({ javaScriptEnabled, viewport: { width: 1200, height: 900 } });
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url === REPORT_URL) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: text });
+      blocked.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') errors.push(msg.text());
+    });
+    page.on('pageerror', (err) => errors.push(err.message));
+    page.on('request', (req) => {
+      if (req.url() !== REPORT_URL) blocked.push(req.url());
+    });
+    await page.goto(REPORT_URL, { waitUntil: 'load' });
+    return { context, page, errors };
+  }
+
+  it('loads with no request but itself, no console error, and no script from the data running', async () => {
+    const { context, page, errors } = await open(signed);
+    await page.waitForTimeout(200);
+    expect(blocked).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('script').count()).toBe(1);
+    expect(await page.title()).toMatch(/^Readiness FAILED — Acme API/);
+    await page.screenshot({ path: artifactPath('html/report-full.png'), fullPage: true });
+    await context.close();
+  });
+
+  it('shows failed checks and the filter hides everything else', async () => {
+    const { context, page, errors } = await open(hostile);
+    const failed = page.locator('#check-db\\.schema');
+    const passed = page.locator('#check-env\\.backend');
+    const waived = page.locator('#check-stripe\\.webhooks');
+    await expect.poll(() => failed.isVisible()).toBe(true);
+    expect(await failed.innerText()).toMatch(/3 of 11 tables missing/);
+    expect(await failed.innerText()).toMatch(/Run the migrations/);
+    expect(await passed.isVisible()).toBe(true);
+    expect(await page.locator('#shown').innerText()).toBe('9 checks');
+
+    await page.getByLabel('Show only failures').check();
+    expect(await failed.isVisible()).toBe(true);
+    expect(await page.locator('#check-redis\\.ping').isVisible()).toBe(true);
+    expect(await passed.isVisible()).toBe(false);
+    expect(await waived.isVisible()).toBe(false);
+    expect(await page.locator('section.checks', { hasText: 'Payments' }).isVisible()).toBe(false);
+    expect(await page.locator('#shown').innerText()).toBe('3 of 9 checks shown');
+    await page.screenshot({ path: artifactPath('html/report-failures-only.png'), fullPage: true });
+
+    // A link to a check the filter hides turns the filter off and shows it.
+    await page.evaluate(() => (location.hash = '#check-env.backend'));
+    await expect.poll(() => passed.isVisible()).toBe(true);
+    expect(await page.getByLabel('Show only failures').isChecked()).toBe(false);
+
+    // Evidence is folded until opened.
+    const evidence = failed.locator('details.evidence pre');
+    expect(await evidence.isVisible()).toBe(false);
+    await failed.locator('details.evidence summary').click();
+    expect(await evidence.innerText()).toMatch(/"missing"/);
+    expect(errors).toEqual([]);
+    expect(blocked).toEqual([]);
+    await context.close();
+  });
+
+  it('is readable with JavaScript disabled, and the filter still works through CSS', async () => {
+    const { context, page } = await open(hostile, false);
+    expect(await page.locator('#check-db\\.schema').isVisible()).toBe(true);
+    expect(await page.locator('.gate').innerText()).toMatch(/Gate FAILED/);
+    expect(await page.locator('#signoff').innerText()).toMatch(/No sign-offs or attestations/);
+    await page.getByLabel('Show only failures').check();
+    expect(await page.locator('#check-env\\.backend').isVisible()).toBe(false);
+    expect(await page.locator('#check-db\\.schema').isVisible()).toBe(true);
+    await page.screenshot({ path: artifactPath('html/report-no-js.png'), fullPage: true });
+    expect(blocked).toEqual([]);
+    await context.close();
+  });
+
+  it('prints to PDF with the evidence opened and without the toolbar', async () => {
+    const { context, page } = await open(hostile);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.toolbar').isVisible()).toBe(false);
+    await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
+    expect(await page.locator('#check-db\\.schema details.evidence pre').isVisible()).toBe(true);
+    await page.screenshot({ path: artifactPath('html/report-print.png'), fullPage: true });
+    const pdf = artifactPath('html/report.pdf');
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true });
+    expect(statSync(pdf).size).toBeGreaterThan(10_000);
+    expect(blocked).toEqual([]);
+    await context.close();
+  });
+});
