@@ -31,6 +31,7 @@ export type KeyLoadProblem =
   | 'bad-passphrase'
   | 'unparseable'
   | 'not-private'
+  | 'private-as-public'
   | 'symmetric';
 
 export interface LoadedKey {
@@ -126,7 +127,11 @@ export function parseKey(
         : createPrivateKey({ key: material as Buffer, format: 'der', type: 'pkcs8', passphrase });
       return checkAsymmetric({ source, key });
     }
-    // A public key may be given as SPKI/PKCS#1 PEM, a certificate, or even the private key.
+    // A "public" key file that holds the private key spreads the signing key to every verifier.
+    if (isPem && /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
+      return { source, problem: 'private-as-public', problemMessage: `${where} should hold the public key but contains a PRIVATE key; give verifiers only the public half` };
+    }
+    // A public key may be given as SPKI/PKCS#1 PEM or a certificate.
     const key = isPem ? createPublicKey({ key: pem, format: 'pem' }) : createPublicKey({ key: material as Buffer, format: 'der', type: 'spki' });
     return checkAsymmetric({ source, key });
   } catch (err) {

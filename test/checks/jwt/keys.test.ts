@@ -182,6 +182,9 @@ describe('jwt.keys against real key files', () => {
     expect(m.message).toContain('does not exist');
     dir.write('junk.pem', 'hello world\n');
     expect((await run({ private_key: 'junk.pem' })).message).toContain('does not contain a valid private key');
+    const privAsPub = await run({ private_key: 'good.pem', public_key: 'good.pem' });
+    expect(privAsPub.status).toBe('fail');
+    expect(privAsPub.message).toContain('should hold the public key but contains a PRIVATE key');
     const pubAsPriv = await run({ private_key: 'good.pub' });
     expect(pubAsPriv.message).toContain('holds a public key or certificate, not a private key');
   });
