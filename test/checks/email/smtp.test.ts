@@ -215,6 +215,16 @@ describe('email.smtp against real SMTP servers', () => {
     expect(noStartTls.authAttempts).toHaveLength(0);
   });
 
+  it('with require_starttls false: refuses to send credentials in plaintext, and only warns without credentials', async () => {
+    const withCreds = await runCheck(check, params(noStartTls, { require_starttls: false }));
+    expect(withCreds.status).toBe('fail');
+    expect(withCreds.message).toContain('credentials were not sent over an unencrypted connection');
+    expect(noStartTls.authAttempts).toHaveLength(0);
+    const anonymous = await runCheck(check, { host: noStartTls.host, port: noStartTls.port, require_starttls: 'false' });
+    expect(anonymous.status).toBe('warn');
+    expect(anonymous.message).toContain('the session is not encrypted');
+  });
+
   it('fails on a self-signed certificate before sending credentials', async () => {
     const v = await runCheck(check, params(selfSigned));
     expect(v.status).toBe('fail');
