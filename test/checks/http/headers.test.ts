@@ -118,6 +118,15 @@ describe('http.headers against a real HTTPS server', () => {
     expect(v.evidence?.actual).toMatchObject({ 'x-xss-protection': '1; mode=block' });
     expect(v.remediation).toBeTruthy();
   });
+  it('never shows a password or token from the URL', async () => {
+    const logs: string[] = [];
+    const url = server.url.replace('https://', 'https://deploy:PlantedPassw0rd@') + '/bad?token=PlantedTok3n';
+    const v = await runCheck(check, { url, ca: 'ca.pem' }, { baseDir: dir, timeoutMs: 3000, logs });
+    expect(v.status).toBe('fail');
+    const all = JSON.stringify(v) + logs.join('\n');
+    expect(all).not.toContain('PlantedPassw0rd');
+    expect(all).not.toContain('PlantedTok3n');
+  });
   it('is an error (not a fail) when the certificate is not trusted', async () => {
     const v = await run('/good', { ca: undefined });
     expect(v.status).toBe('error');

@@ -38,7 +38,7 @@ describe('http.protected against a real server', () => {
       seen.push(`${req.method} ${req.url} auth=${req.headers.authorization ?? ''} cookie=${req.headers.cookie ?? ''}`);
       if (req.url === '/admin') return res.writeHead(req.headers.authorization ? 200 : 401).end();
       if (req.url === '/app') return res.writeHead(302, { location: '/login' }).end();
-      if (req.url === '/leaky') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"users":[]}');
+      if (req.url?.split('?')[0] === '/leaky') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"users":[]}');
       res.writeHead(404).end();
     });
     servers.push(server);
@@ -54,6 +54,12 @@ describe('http.protected against a real server', () => {
   });
   it('fails an open endpoint', async () => {
     expect(await runCheck(check, { endpoints: [`${server.url}/admin`, `${server.url}/leaky`] })).toMatchObject({ status: 'fail', message: `GET ${server.url}/leaky answered 200 without credentials; expected 401 or 403` });
+  });
+  it('never shows a token from the URL', async () => {
+    const logs: string[] = [];
+    const v = await runCheck(check, { endpoints: [`${server.url}/leaky?api_key=PlantedKey123`] }, { logs });
+    expect(v.status).toBe('fail');
+    expect(JSON.stringify(v) + logs.join('\n')).not.toContain('PlantedKey123');
   });
   it('ends with error at the timeout when the server hangs', async () => {
     const hung = await startSilentServer();
