@@ -61,6 +61,19 @@ export interface Signoff {
   fingerprint?: string;
 }
 
+/** A person's sign-off of a run (roles come from the profile's `signoff.roles`). */
+export interface Signoff {
+  role: string;
+  by: string;
+  /** ISO time of the sign-off. */
+  at: string;
+  note?: string;
+  /** Fingerprint of the report that was signed (see Report.fingerprint). */
+  fingerprint: string;
+  /** True when the signed report had the same results as this one. */
+  current: boolean;
+}
+
 export interface Report {
   schemaVersion: typeof REPORT_SCHEMA_VERSION;
   tool: { name: string; version: string };
