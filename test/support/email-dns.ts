@@ -47,45 +47,49 @@ async function freePort(): Promise<number> {
 export async function startDnsServer(zone: Zone): Promise<TestDnsServer> {
   const queries: TestDnsServer['queries'] = [];
   const state = { zone };
-  const server = dns2.createServer({
-    udp: true,
-    tcp: true,
-    handle(request: any, send: (r: any) => void) {
-      const response = Packet.createResponseFromRequest(request);
-      response.header.aa = 1;
-      const [question] = request.questions;
-      const name = String(question.name).toLowerCase().replace(/\.$/, '');
-      const type = TYPE_NAMES[question.type] ?? String(question.type);
-      queries.push({ name, type });
-      const entry = state.zone[name];
-      if (!entry) {
-        response.header.rcode = Packet.RCODE.NXDOMAIN;
-        return send(response);
-      }
-      const base = { name: question.name, class: Packet.CLASS.IN, ttl: 60 };
-      if (entry.CNAME) {
-        response.answers.push({ ...base, type: Packet.TYPE.CNAME, domain: entry.CNAME });
-        return send(response);
-      }
-      if (type === 'TXT') for (const t of entry.TXT ?? []) response.answers.push({ ...base, type: Packet.TYPE.TXT, data: chunked(t) });
-      if (type === 'MX') for (const m of entry.MX ?? []) response.answers.push({ ...base, type: Packet.TYPE.MX, exchange: m.exchange, priority: m.priority });
-      if (type === 'A') for (const a of entry.A ?? []) response.answers.push({ ...base, type: Packet.TYPE.A, address: a });
-      send(response);
-    },
-  });
-  server.on('requestError', () => undefined);
-  server.on('error', () => undefined);
+  const handle = (request: any, send: (r: any) => void) => {
+    const response = Packet.createResponseFromRequest(request);
+    response.header.aa = 1;
+    const [question] = request.questions;
+    const name = String(question.name).toLowerCase().replace(/\.$/, '');
+    const type = TYPE_NAMES[question.type] ?? String(question.type);
+    queries.push({ name, type });
+    const entry = state.zone[name];
+    if (!entry) {
+      response.header.rcode = Packet.RCODE.NXDOMAIN;
+      return send(response);
+    }
+    const base = { name: question.name, class: Packet.CLASS.IN, ttl: 60 };
+    if (entry.CNAME) {
+      response.answers.push({ ...base, type: Packet.TYPE.CNAME, domain: entry.CNAME });
+      return send(response);
+    }
+    if (type === 'TXT') for (const t of entry.TXT ?? []) response.answers.push({ ...base, type: Packet.TYPE.TXT, data: chunked(t) });
+    if (type === 'MX') for (const m of entry.MX ?? []) response.answers.push({ ...base, type: Packet.TYPE.MX, exchange: m.exchange, priority: m.priority });
+    if (type === 'A') for (const a of entry.A ?? []) response.answers.push({ ...base, type: Packet.TYPE.A, address: a });
+    send(response);
+  };
 
   let port = 0;
+  let server!: ReturnType<typeof dns2.createServer>;
+  // the free port is probed with TCP, then UDP and TCP bind it: retry with a fresh server if another process won the race
   for (let attempt = 0; attempt < 5; attempt++) {
     port = await freePort();
+    server = dns2.createServer({ udp: true, tcp: true, handle });
+    server.on('requestError', () => undefined);
     try {
       await Promise.race([
         server.listen({ udp: { port, address: '127.0.0.1' }, tcp: { port, address: '127.0.0.1' } }),
         new Promise((_, reject) => server.once('error', reject)),
       ]);
+      server.on('error', () => undefined);
       break;
     } catch (err) {
+      try {
+        void server.close().catch(() => undefined);
+      } catch {
+        // a socket that never bound cannot be closed
+      }
       if (attempt === 4) throw new Error(`could not start the test DNS server (dns2): ${(err as Error).message}`);
     }
   }
