@@ -95,7 +95,7 @@ export const params = z
       .optional()
       .describe(
         'A glob (relative to the profile, or absolute), e.g. `/var/backups/db-*.sql.gz`. Matches files (directories with ' +
-          '`kind: directory`), dotfiles included. Mode, owner, kind and content rules apply to every match; ' +
+          '`kind: directory`; both with `exists: false`), dotfiles included. Mode, owner, kind and content rules apply to every match; ' +
           '`max_age` and sizes apply to the newest match.',
       ),
     exists: boolish().default(true).describe('Must exist (default true); `false`: must not exist (nothing may match the glob).'),
@@ -254,7 +254,7 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
   const what = facts.isGlob ? `no file matches ${target}` : `${target} does not exist`;
   const evidenceBase = { target, matches: matches.length };
   const count = (n: number) =>
-    `${n} ${p.kind === 'directory' ? (n === 1 ? 'directory' : 'directories') : n === 1 ? 'file' : 'files'} match${n === 1 ? 'es' : ''}`;
+    `${n} ${p.kind === 'directory' ? (n === 1 ? 'directory' : 'directories') : p.exists ? (n === 1 ? 'file' : 'files') : n === 1 ? 'path' : 'paths'} match${n === 1 ? 'es' : ''}`;
 
   if (!p.exists) {
     if (matches.length === 0 && unreadable.length) {
@@ -464,8 +464,9 @@ export default defineCheck({
             cwd: ctx.baseDir,
             absolute: true,
             dot: true,
+            // Must-not-exist globs see directories too (`.git` in a release); otherwise files unless kind: directory.
             onlyDirectories: p.kind === 'directory',
-            onlyFiles: p.kind !== 'directory',
+            onlyFiles: p.exists && p.kind !== 'directory',
             signal: ctx.signal,
           })
         )

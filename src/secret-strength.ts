@@ -32,6 +32,8 @@ export const KNOWN_PLACEHOLDERS: readonly string[] = [
   'none', 'null', 'undefined', 'empty', 'key', 'jwtsecret', 'jwtsecretkey', 'sessionsecret', 'appsecret',
   'secretpassword', '123456', '12345678', '123456789', '1234567890', 'abc123', 'abcdef',
   'sktestxxx', 'sklivexxx', 'pktestxxx', 'whsecxxx',
+  // Published documentation examples that end up in real configs.
+  'sktest4ec39hqlyjwdarjtt1zdp7dc', 'your256bitsecret', 'secretkeybase',
 ];
 
 const PLACEHOLDER_SET = new Set(KNOWN_PLACEHOLDERS);

@@ -56,7 +56,7 @@ const secretRule = z
 
 /** `[A, B]` (each with default rules) or `{A: {…}, B: null}`; always a name → rule map after parsing. */
 function namesOrMap<T extends z.ZodType>(rule: T) {
-  const withDefault = z.preprocess((v) => v ?? {}, rule);
+  const withDefault = z.union([rule, z.null()]).transform((v) => (v === null ? (rule.parse({}) as z.output<T>) : (v as z.output<T>)));
   return z.union([
     z.array(varName).transform((names) => Object.fromEntries(names.map((n) => [n, rule.parse({})])) as Record<string, z.output<T>>),
     z.record(varName, withDefault) as unknown as z.ZodType<Record<string, z.output<T>>>,
@@ -238,9 +238,9 @@ export function evaluateEnvVars(p: EnvVarsParams, vars: Readonly<Record<string, 
       empty.push(name);
       continue;
     }
-    r.actual = secret ? `(hidden, ${[...value].length} characters)` : value.length > 200 ? `${value.slice(0, 197)}…` : value;
-    if (secret && !(name in p.secrets)) r.actual = '(set, hidden)';
-    if (!secret && hasUrlPassword(value)) r.actual = value.replace(URL_PASSWORD, '$1***@');
+    if (name in p.secrets) r.actual = `(hidden, ${[...value].length} characters)`;
+    else if (secret) r.actual = '(set, hidden)';
+    else r.actual = value.length > 200 ? `${value.slice(0, 197)}…` : value;
 
     if (name in p.equals && !valueEquals(p.equals[name], value)) {
       r.problems.push(secret ? 'does not have the expected value (value hidden)' : `is ${show(value)} (expected ${show(String(p.equals[name]))})`);

@@ -148,7 +148,7 @@ describe('evaluateFile', () => {
   it('lists what matches a glob that must match nothing', () => {
     const p = parse({ glob: '**/*.orig', exists: false });
     const v = evaluateFile(p, { target: '**/*.orig', isGlob: true, matches: [file({ display: 'a.orig' }), file({ display: 'b/c.orig' })], now: NOW });
-    expect(v).toMatchObject({ status: 'fail', message: '2 files match **/*.orig but none may exist: a.orig, b/c.orig' });
+    expect(v).toMatchObject({ status: 'fail', message: '2 paths match **/*.orig but none may exist: a.orig, b/c.orig' });
   });
 
   it('checks content with contains / not_contains', () => {
@@ -238,9 +238,10 @@ describe('file check (I/O on a real tree)', () => {
     expect(await run({ glob: 'backups/*.dump' })).toMatchObject({ status: 'fail', message: 'no file matches backups/*.dump' });
     expect(await run({ glob: '**/.env*', exists: false })).toMatchObject({
       status: 'fail',
-      message: '1 file matches **/.env* but none may exist: .env.production',
+      message: '1 path matches **/.env* but none may exist: .env.production',
     });
     expect((await run({ path: 'config/missing.yml', exists: false })).status).toBe('pass');
+    expect(await run({ glob: 'k*', exists: false })).toMatchObject({ status: 'fail', message: '1 path matches k* but none may exist: keys' });
   });
 
   it('checks kind for directories and globs of directories', async () => {

@@ -265,10 +265,16 @@ describe('evaluateEnvVars', () => {
     expect(v.message).toContain('JWT_SECRET is 13 characters long, shorter than the required 32, has the same value as SESSION_SECRET');
   });
 
-  it('strips the password from a URL shown for a variable whose name is not secret', () => {
+  it('hides a URL carrying a password even under a name that does not look secret', () => {
     const v = evaluateEnvVars(parse({ required: ['UPSTREAM'] }), { UPSTREAM: 'https://u:pw-planted@h.acme.io/' }, 'process environment');
     expect(v.status).toBe('pass');
+    expect(v.evidence?.actual).toEqual({ UPSTREAM: '(set, hidden)' });
     expect(JSON.stringify(v)).not.toContain('pw-planted');
+  });
+
+  it('accepts a bare name (null) under urls and secrets with default rules', () => {
+    const v = evaluateEnvVars(parse({ urls: { FRONTEND_URL: null }, secrets: { JWT_SECRET: null } }), { FRONTEND_URL: 'http://app.acme.io', JWT_SECRET: 'sk_test_4eC39HqLyjWDarjtT1zdp7dc' }, 'process environment');
+    expect(v.message).toBe('FRONTEND_URL uses http:// (https:// required); JWT_SECRET is a known placeholder or default value, not a generated secret');
   });
 
   it('names the dotenv file it read', () => {
