@@ -49,7 +49,8 @@ export interface Gate {
   failedBy: string[];
 }
 
-/** A recorded sign-off or attestation shown with the report (who approved what, when). */
+/** A recorded sign-off or attestation shown with the report (who approved what, when).
+ *  Roles come from the profile's `signoff.roles`. */
 export interface Signoff {
   /** The role signing, e.g. "Technical Lead", or the attested item's id. */
   role: string;
@@ -57,21 +58,10 @@ export interface Signoff {
   /** ISO timestamp of the sign-off. */
   at: string;
   note?: string;
-  /** The report fingerprint the sign-off is bound to, when there is one. */
+  /** The report fingerprint the sign-off is bound to (see Report.fingerprint), when there is one. */
   fingerprint?: string;
-}
-
-/** A person's sign-off of a run (roles come from the profile's `signoff.roles`). */
-export interface Signoff {
-  role: string;
-  by: string;
-  /** ISO time of the sign-off. */
-  at: string;
-  note?: string;
-  /** Fingerprint of the report that was signed (see Report.fingerprint). */
-  fingerprint: string;
-  /** True when the signed report had the same results as this one. */
-  current: boolean;
+  /** True when the signed report had the same findings as this one. */
+  current?: boolean;
 }
 
 export interface Report {
@@ -82,6 +72,11 @@ export interface Report {
   environment?: string;
   /** Recorded sign-offs/attestations, when any. */
   signoffs?: Signoff[];
+  /** Roles whose sign-off the profile requires (unsigned ones are shown as missing). */
+  signoffRoles?: string[];
+  /** Hash of what was found (profile name and each check's id, status and message), not of timings:
+   *  two runs with the same findings have the same fingerprint, so a sign-off can be bound to it. */
+  fingerprint?: string;
   startedAt: string;
   durationMs: number;
   summary: Summary;
