@@ -35,7 +35,7 @@ export const PROVIDERS: Record<string, { spf: string[]; dkim: string[] }> = {
 const params = z
   .object({
     domain: z.string().trim().toLowerCase().optional().describe('Sending domain, e.g. `example.com`. Default: the domain of `from`.'),
-    from: z.string().trim().optional().describe('Sender address (e.g. `${EMAIL_FROM}`); its domain is checked when `domain` is not given.'),
+    from: z.string().trim().optional().describe('Sender address; its domain is checked when `domain` is not given. Default: EMAIL_FROM.'),
     provider: z
       .enum(Object.keys(PROVIDERS) as [string, ...string[]])
       .optional()
@@ -47,8 +47,7 @@ const params = z
     receives_mail: boolish().default(true).describe('The domain receives mail (replies, bounces): MX records are required.'),
     dns_servers: oneOrMany(z.string().trim().min(1)).optional().describe('DNS servers (`host` or `host:port`) to ask instead of the system resolver.'),
   })
-  .strict()
-  .refine((p) => p.domain || (p.from && domainOf(bareAddress(p.from))), { message: 'give `domain` or a `from` address' });
+  .strict();
 
 export default defineCheck({
   meta: {
@@ -65,7 +64,9 @@ export default defineCheck({
   params,
   async run(ctx) {
     const p = ctx.params;
-    const domain = (p.domain ?? domainOf(bareAddress(p.from!)))!;
+    const from = p.from || ctx.env.EMAIL_FROM;
+    const domain = p.domain || (from ? domainOf(bareAddress(from)) : undefined);
+    if (!domain) return error('misconfigured: give `domain` or a `from` address (or set EMAIL_FROM)');
     const resolver = makeResolver({ servers: p.dns_servers, timeoutMs: Math.min(5000, Math.max(500, ctx.timeoutMs / 4)) });
     const onAbort = () => resolver.cancel();
     ctx.signal.addEventListener('abort', onAbort, { once: true });

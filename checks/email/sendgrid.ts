@@ -9,7 +9,7 @@ import { getJson, HttpCallError, type JsonResponse } from '../../src/email/http.
 const params = z
   .object({
     api_key: z.string().trim().min(1).describe('SendGrid API key, e.g. `${SENDGRID_API_KEY}`. Never shown (masked to SG.… + last 4).'),
-    from: z.string().trim().optional().describe('Sender address the app uses, e.g. `${EMAIL_FROM}`; checked against verified senders and authenticated domains.'),
+    from: z.string().trim().optional().describe('Sender address the app uses; checked against verified senders and authenticated domains. Default: EMAIL_FROM.'),
     verify_sender: boolish()
       .default(true)
       .describe('Check the sender (needs a key that may read sender verification / domain authentication). Set false for a send-only key.'),
@@ -102,6 +102,7 @@ export default defineCheck({
   params,
   async run(ctx) {
     const p = ctx.params;
+    const from = p.from || ctx.env.EMAIL_FROM || undefined;
     const keyHint = maskSecret(p.api_key);
     const base = p.api_base.replace(/\/+$/, '');
     const headers = { authorization: `Bearer ${p.api_key}` };
@@ -124,7 +125,7 @@ export default defineCheck({
       return Array.isArray(s) ? s.map(String) : undefined;
     });
     const facts: SendgridFacts = { scopes };
-    const needSender = p.verify_sender && p.from && scopes.status === 200 && scopes.data?.includes('mail.send');
+    const needSender = p.verify_sender && from && scopes.status === 200 && scopes.data?.includes('mail.send');
     if (needSender) {
       [facts.senders, facts.domains] = await Promise.all([
         call('/v3/verified_senders?limit=100', (b) => {
@@ -136,6 +137,6 @@ export default defineCheck({
         ),
       ]);
     }
-    return evaluateSendgrid(facts, { from: p.from, verifySender: p.verify_sender, keyHint });
+    return evaluateSendgrid(facts, { from, verifySender: p.verify_sender, keyHint });
   },
 });

@@ -10,7 +10,7 @@ import { bareAddress, domainOf, maskSecret, scrub } from '../../src/email/redact
 const params = z
   .object({
     region: z.string().trim().optional().describe('AWS region of the SES account, e.g. `us-east-1`. Default: AWS_REGION / AWS_DEFAULT_REGION.'),
-    from: z.string().trim().optional().describe('Sender the app uses (e.g. `${EMAIL_FROM}`): the address or its domain must be a verified identity.'),
+    from: z.string().trim().optional().describe('Sender the app uses: the address or its domain must be a verified identity. Default: EMAIL_FROM.'),
     identity: z.string().trim().optional().describe('Identity to check instead of the sender\'s address/domain (an address or a domain).'),
     production: boolish().default(true).describe('Production requires production access: the SES sandbox is a failure (a warning when false).'),
     access_key_id: z.string().trim().optional().describe('AWS access key id. Default: AWS_ACCESS_KEY_ID, then the SDK\'s default chain (instance role...).'),
@@ -167,7 +167,8 @@ export default defineCheck({
         return evaluateSes(facts, { production: p.production });
       }
 
-      const sender = p.identity ?? (p.from ? bareAddress(p.from) : undefined);
+      const from = p.from || ctx.env.EMAIL_FROM;
+      const sender = p.identity ?? (from ? bareAddress(from) : undefined);
       if (sender) {
         const ids = p.identity ? [p.identity.toLowerCase()] : [sender, domainOf(sender)].filter((x): x is string => !!x);
         for (const id of ids) {

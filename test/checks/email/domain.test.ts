@@ -170,8 +170,14 @@ describe('email.domain against a real DNS server', () => {
     expect(Date.now() - started).toBeLessThan(6000);
   });
 
-  it('requires a domain or a from address', () => {
-    expect(check.params.safeParse({ dns_servers: '127.0.0.1' }).success).toBe(false);
+  it('takes the domain from EMAIL_FROM when neither domain nor from is given', async () => {
+    const v = await runCheck(check, { provider: 'sendgrid', dns_servers: dns.server }, { env: { EMAIL_FROM: 'App <hello@good.test>' } });
+    expect(v.status, v.message).toBe('pass');
+    expect(v.message).toMatch(/^good\.test: /);
+  });
+
+  it('needs a domain somewhere, and rejects unknown parameters', async () => {
+    expect(await runCheck(check, { dns_servers: dns.server })).toMatchObject({ status: 'error', message: 'misconfigured: give `domain` or a `from` address (or set EMAIL_FROM)' });
     expect(check.params.safeParse({ domain: 'x.test', selector: 's1' }).success).toBe(false);
   });
 });

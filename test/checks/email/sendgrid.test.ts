@@ -97,6 +97,12 @@ describe('email.sendgrid against a local server in SendGrid\'s shapes', () => {
     expect((await run({ api_key: FULL_KEY, from: 'support@other.com' })).status).toBe('pass');
   });
 
+  it('checks EMAIL_FROM when no from is given', async () => {
+    const v = await runCheck(check, { api_base: api.url, api_key: FULL_KEY }, { env: { EMAIL_FROM: 'pending@other.com' } });
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('pending@other.com is registered but not verified');
+  });
+
   it('fails an unverified sender and a domain whose authentication is not validated', async () => {
     const v = await run({ api_key: FULL_KEY, from: 'pending@other.com' });
     expect(v.status).toBe('fail');

@@ -93,9 +93,10 @@ describe('email.ses with the real SDK against a local server in SES v2 shapes', 
     expect(String(made[0].headers.authorization)).toContain(`Credential=${KEY_ID}/`);
   });
 
-  it('takes credentials and region from the environment', async () => {
-    const v = await run({ region: undefined, from: 'noreply@example.com' }, { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET });
+  it('takes credentials, region and sender from the environment', async () => {
+    const v = await run({ region: undefined }, { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET, EMAIL_FROM: 'noreply@example.com' });
     expect(v.status).toBe('pass');
+    expect(v.message).toContain('example.com verified, DKIM SUCCESS');
   });
 
   it('fails the sandbox with the review status', async () => {
