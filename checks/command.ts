@@ -313,6 +313,8 @@ export function runProcess(o: RunOptions): Promise<RunResult> {
     let settled = false;
     let killTimer: NodeJS.Timeout | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
 
     const finish = (r: Partial<RunResult>) => {
       if (settled) return;
@@ -320,7 +322,7 @@ export function runProcess(o: RunOptions): Promise<RunResult> {
       clearTimeout(timer);
       clearTimeout(killTimer);
       clearTimeout(drainTimer);
-      o.signal.removeEventListener('abort', onAbort);
+      if (onAbort) o.signal.removeEventListener('abort', onAbort);
       resolve({
         exitCode: null,
         signal: null,
@@ -347,8 +349,8 @@ export function runProcess(o: RunOptions): Promise<RunResult> {
       killGroup(child.pid, 'SIGTERM');
       killTimer = setTimeout(() => killGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
     };
-    const onAbort = () => stop((o.signal.reason as Error | undefined)?.name === 'TimeoutError' ? 'timeout' : 'interrupted');
-    const timer = setTimeout(() => stop('timeout'), o.timeoutMs);
+    onAbort = () => stop((o.signal.reason as Error | undefined)?.name === 'TimeoutError' ? 'timeout' : 'interrupted');
+    timer = setTimeout(() => stop('timeout'), o.timeoutMs);
     if (o.signal.aborted) onAbort();
     else o.signal.addEventListener('abort', onAbort, { once: true });
 

@@ -72,7 +72,8 @@ export const params = z
       .describe(
         'Read the variables from this dotenv file (relative to the profile) instead of the process environment, e.g. `.env.local`.',
       ),
-    required: z.array(varName).default([]).describe('Variables that must be set and non-empty.'),
+    required: z.array(varName).default([])
+      .describe('Variables that must be set and non-empty. Variables named under any other rule must be set too.'),
     allow_empty: boolish()
       .default(false)
       .describe('Accept variables that are set to an empty string (default false: empty counts as missing).'),

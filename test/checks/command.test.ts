@@ -281,6 +281,12 @@ describe('command check (real processes)', () => {
     expect(JSON.stringify(v).length).toBeLessThan(20_000);
   });
 
+  it('errors (never throws) when the program cannot be started at all', async () => {
+    const v = await run({ argv: ['node\u0000x'] });
+    expect(v.status).toBe('error');
+    expect(v.message).toMatch(/^could not run /);
+  });
+
   it('stops at once when the run is interrupted', async () => {
     const controller = new AbortController();
     const pending = check.run({
