@@ -17,7 +17,7 @@ export const smtpConnectionShape = {
     .describe('Without implicit TLS, fail when the server does not offer STARTTLS. Credentials are never sent unencrypted.'),
   username: z.string().optional().describe('SMTP AUTH user, e.g. `${SMTP_USER}`. When set, AUTH is always attempted.'),
   password: z.string().optional().describe('SMTP AUTH password, e.g. `${SMTP_PASSWORD}`. Never shown in any output.'),
-  ca_file: z.string().optional().describe('PEM file with the CA certificate(s) to trust for a private CA (relative to the profile).'),
+  ca_file: z.string().optional().describe('PEM file with the CA certificate(s) to trust instead of the system CAs, for a private CA (relative to the profile).'),
   verify_certificate: boolish().default(true).describe('Refuse a certificate that does not verify (and send no credentials).'),
   servername: z.string().optional().describe('Name the certificate must cover (SNI), when `host` is an IP address or an alias.'),
   greeting_timeout: duration().default(10_000).describe('How long the server may take to send its 220 greeting.'),
