@@ -46,9 +46,13 @@ export interface ScanOptions {
 /** Env files that are examples, not configuration. */
 const ENV_EXAMPLE = /\.(example|sample|template|tmpl|tpl|dist|defaults|schema|ci|test)$/i;
 
+/** Directories that hold examples by name (`examples/.env` is a sample, not configuration). */
+const EXAMPLE_DIR = /(?:^|\/)(?:examples?|samples?|templates?)\//i;
+
 export function isTrackedEnvFile(path: string): boolean {
   const name = basename(path);
   if (!/^\.env(\..+)?$/.test(name)) return false;
+  if (EXAMPLE_DIR.test(path)) return false;
   return !ENV_EXAMPLE.test(name) && !/\.(example|sample|template)\./i.test(name);
 }
 
@@ -64,7 +68,7 @@ export function maskValue(value: string, keepPrefix?: RegExp): string {
 /** Quick test before running every pattern on a file. */
 const TRIGGER = /PRIVATE KEY|_live_|_test_|whsec_|SG\.|AKIA|ASIA|eyJ|gh[pousr]_|xox[abposr]-|secret_?access_?key|AIza|npm_|:\/\//i;
 
-const PLACEHOLDER_PASSWORD = /^(?:[$%<{*[]|.*\$\{)|^(?:x+|\*+|\.+|pass(word)?|secret|changeme|user|username|pwd|passwd|redacted|hidden|none|null|empty)$/i;
+const PLACEHOLDER_PASSWORD = /^(?:[$%<{*[]|.*\$\{)|^(?:x+|\*+|\.+|…+|pass(word)?|secret|changeme|user|username|pwd|passwd|redacted|hidden|none|null|empty)$/i;
 
 function isPlaceholderSecret(kind: string, value: string): boolean {
   if (/x{5,}|EXAMPLE/i.test(value)) return true;

@@ -60,6 +60,7 @@ describe('scanText (pure)', () => {
       'DATABASE_URL=postgres://user:password@localhost:5432/app',
       'REDIS_URL=redis://:$REDIS_PASSWORD@redis:6379',
       'url = "https://user:<password>@example.com"',
+      "expect(masked).toBe('postgres://app:…@db');",
       'if (pem.startsWith("-----BEGIN PRIVATE KEY-----")) return parse(pem);',
       fake.publicKeyPem(),
       'see https://example.com/docs and http://localhost:8080/',
@@ -87,6 +88,8 @@ describe('isTrackedEnvFile', () => {
     ['apps/web/.env.template', false],
     ['.env.example.local', false],
     ['.envrc', false],
+    ['examples/.env', false],
+    ['docs/samples/.env.production', false],
     ['env.ts', false],
   ])('%s → %s', (path, expected) => {
     expect(isTrackedEnvFile(path)).toBe(expected);
