@@ -223,20 +223,22 @@ interface LineHit {
 export function findLines(text: string, source: string, sensitive: boolean): { hits: LineHit[]; total: number } {
   const re = new RegExp(source, 'gm');
   const hits: LineHit[] = [];
-  const seen = new Set<number>();
   let total = 0;
+  let line = 1; // line number at `pos`
+  let pos = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
-    if (m[0].length === 0) re.lastIndex++;
-    const line = text.slice(0, m.index).split('\n').length;
-    if (seen.has(line)) continue;
-    seen.add(line);
+    for (let i = text.indexOf('\n', pos); i !== -1 && i < m.index; i = text.indexOf('\n', i + 1)) line++;
+    pos = m.index;
+    const start = text.lastIndexOf('\n', m.index - 1) + 1;
+    const end = text.indexOf('\n', m.index);
     total++;
     if (hits.length < MAX_LINES) {
-      const start = text.lastIndexOf('\n', m.index - 1) + 1;
-      const end = text.indexOf('\n', m.index);
       hits.push(sensitive ? { line } : { line, text: redactLine(text.slice(start, end === -1 ? undefined : end)) });
     }
+    // One hit per line: continue after the end of this line.
+    if (end === -1) break;
+    re.lastIndex = end + 1;
   }
   return { hits, total };
 }

@@ -80,6 +80,18 @@ describe('sensitivity and line finding', () => {
     });
     expect(findLines(text, 'DEBUG', true)).toEqual({ hits: [{ line: 2 }, { line: 4 }], total: 2 });
     expect(findLines(text, 'nothing', false)).toEqual({ hits: [], total: 0 });
+    expect(findLines('x\n\nx\n', '^', true)).toEqual({ hits: [{ line: 1 }, { line: 2 }, { line: 3 }, { line: 4 }], total: 4 });
+    expect(findLines('no newline at end DEBUG', 'DEBUG', true)).toEqual({ hits: [{ line: 1 }], total: 1 });
+  });
+
+  it('stays fast on a large file with a match on every line', () => {
+    const big = 'x=1\n'.repeat(500_000);
+    const started = Date.now();
+    const { hits, total } = findLines(big, 'x', false);
+    expect(total).toBe(500_000);
+    expect(hits).toHaveLength(5);
+    expect(hits[4]).toEqual({ line: 5, text: 'x=1' });
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('redacts secret shapes in the lines it shows', () => {
