@@ -1,0 +1,311 @@
+// Compares two JSON reports check by check: what got worse (regressions), what was fixed, what
+// still fails, checks added or removed, severity changes. Pure functions: reading, comparing and
+// rendering are kept apart so `readiness diff` is thin and every rule here is unit-tested.
+import type { Status } from '../check.js';
+import { STATUSES } from '../check.js';
+import { escapeMarkdown } from './reporters/markdown.js';
+import { STATUS_ICONS, isNotSelected, oneLine, truncate } from './format-value.js';
+import { REPORT_SCHEMA_VERSION, SEVERITIES, type CheckResult, type Report, type Severity } from './model.js';
+
+export const DIFF_SCHEMA_VERSION = 1;
+
+/** A report that cannot be compared: not JSON, not a readiness report, or a schema this version does not know. */
+export class ReportInputError extends Error {}
+
+/**
+ * Parses a JSON report written by `readiness check -f json`. `label` names it in errors (the file path).
+ * Checks the parts the comparison relies on; rejects unknown schema versions with the fix.
+ */
+export function parseReport(text: string, label: string): Report {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new ReportInputError(`${label} is not valid JSON (${oneLine((err as Error).message)}); write reports with readiness check -f json:FILE`);
+  }
+  if (!data || typeof data !== 'object' || Array.isArray(data)) throw new ReportInputError(`${label} is not a readiness JSON report (expected an object with schemaVersion and results)`);
+  const obj = data as Record<string, unknown>;
+  if (!('schemaVersion' in obj)) throw new ReportInputError(`${label} is not a readiness JSON report: it has no schemaVersion (write one with readiness check -f json:FILE)`);
+  if (obj.schemaVersion !== REPORT_SCHEMA_VERSION) {
+    const version = JSON.stringify(obj.schemaVersion);
+    const newer = typeof obj.schemaVersion === 'number' && obj.schemaVersion > REPORT_SCHEMA_VERSION;
+    throw new ReportInputError(
+      `${label} has report schemaVersion ${version}, but this readiness reads only schemaVersion ${REPORT_SCHEMA_VERSION}${newer ? ': upgrade readiness to compare it' : ''}`,
+    );
+  }
+  if (!Array.isArray(obj.results)) throw new ReportInputError(`${label} is not a readiness JSON report: "results" is missing or not a list`);
+  obj.results.forEach((r, i) => {
+    const result = r as Partial<CheckResult> | null;
+    if (!result || typeof result !== 'object' || typeof result.id !== 'string' || !STATUSES.includes(result.status as Status)) {
+      throw new ReportInputError(`${label}: results[${i}] is not a check result (expected an id and a status such as pass or fail)`);
+    }
+    if (!SEVERITIES.includes(result.severity as Severity)) {
+      throw new ReportInputError(`${label}: results[${i}] (${result.id}) has an unknown severity ${JSON.stringify(result.severity)}`);
+    }
+  });
+  return data as Report;
+}
+
+export type ChangeKind = 'regression' | 'fixed' | 'still-failing' | 'added' | 'removed' | 'changed' | 'not-compared';
+
+export interface DiffEntry {
+  id: string;
+  title: string;
+  type: string;
+  section: string;
+  /** The severity in the new report (the old one for removed checks). */
+  severity: Severity;
+  before?: Status;
+  after?: Status;
+  /** The newer message (the old one for removed checks). */
+  message: string;
+  /** Why the entry is where it is, when that is not obvious (e.g. "no longer waived"). */
+  note?: string;
+}
+
+export interface SeverityChange {
+  id: string;
+  title: string;
+  before: Severity;
+  after: Severity;
+  status: Status;
+}
+
+export interface ReportRef {
+  profile: string;
+  startedAt: string;
+  version: string;
+  gatePassed: boolean;
+  total: number;
+}
+
+export interface ReportDiff {
+  schemaVersion: typeof DIFF_SCHEMA_VERSION;
+  old: ReportRef;
+  new: ReportRef;
+  /** Was pass, warn or skip; now fail or error. */
+  regressions: DiffEntry[];
+  /** Was fail or error; now pass or warn. */
+  fixed: DiffEntry[];
+  /** Fail or error (or waived) before, fail or error now. */
+  stillFailing: DiffEntry[];
+  /** Only in the new report. */
+  added: DiffEntry[];
+  /** Only in the old report. */
+  removed: DiffEntry[];
+  /** Other status changes: pass → warn, fail → waived, fail → skip, … */
+  changed: DiffEntry[];
+  /** Not run in one of the two ("not selected" by --only/--skip): nothing to compare. */
+  notCompared: DiffEntry[];
+  severityChanges: SeverityChange[];
+  /** Checks in both reports with the same status. */
+  unchanged: number;
+  notes: string[];
+}
+
+const BAD = new Set<Status>(['fail', 'error']);
+const OK = new Set<Status>(['pass', 'warn', 'skip']);
+
+function entry(r: CheckResult, before?: Status, after?: Status, note?: string): DiffEntry {
+  return {
+    id: r.id,
+    title: r.title,
+    type: r.type,
+    section: r.section,
+    severity: r.severity,
+    ...(before ? { before } : {}),
+    ...(after ? { after } : {}),
+    message: r.message,
+    ...(note ? { note } : {}),
+  };
+}
+
+const ref = (r: Report): ReportRef => ({
+  profile: r.profile?.name ?? '',
+  startedAt: r.startedAt ?? '',
+  version: r.tool?.version ?? '',
+  gatePassed: Boolean(r.gate?.passed),
+  total: r.results.length,
+});
+
+/** Compares by check id. The order of every list follows the new report (removed ones: the old). */
+export function diffReports(oldReport: Report, newReport: Report): ReportDiff {
+  const before = new Map(oldReport.results.map((r) => [r.id, r]));
+  const after = new Map(newReport.results.map((r) => [r.id, r]));
+  const diff: ReportDiff = {
+    schemaVersion: DIFF_SCHEMA_VERSION,
+    old: ref(oldReport),
+    new: ref(newReport),
+    regressions: [],
+    fixed: [],
+    stillFailing: [],
+    added: [],
+    removed: [],
+    changed: [],
+    notCompared: [],
+    severityChanges: [],
+    unchanged: 0,
+    notes: [],
+  };
+  if (diff.old.profile !== diff.new.profile) diff.notes.push(`the reports are of different profiles: "${diff.old.profile}" and "${diff.new.profile}"`);
+  if (oldReport.interrupted) diff.notes.push('the old run was cut short: its report is partial');
+  if (newReport.interrupted) diff.notes.push('the new run was cut short: its report is partial');
+
+  for (const now of newReport.results) {
+    const was = before.get(now.id);
+    if (!was) {
+      if (!isNotSelected(now)) diff.added.push(entry(now, undefined, now.status));
+      continue;
+    }
+    if (was.severity !== now.severity) diff.severityChanges.push({ id: now.id, title: now.title, before: was.severity, after: now.severity, status: now.status });
+    const [b, a] = [was.status, now.status];
+    if (isNotSelected(was) || isNotSelected(now)) {
+      if (!(isNotSelected(was) && isNotSelected(now))) diff.notCompared.push(entry(now, b, a, `not selected in the ${isNotSelected(was) ? 'old' : 'new'} run`));
+      continue;
+    }
+    if (OK.has(b) && BAD.has(a)) diff.regressions.push(entry(now, b, a));
+    else if (BAD.has(b) && BAD.has(a)) diff.stillFailing.push(entry(now, b, a, b !== a ? `was ${b}` : undefined));
+    else if (b === 'waived' && BAD.has(a)) diff.stillFailing.push(entry(now, b, a, now.waiver?.expired ? `waiver expired on ${now.waiver.until}` : 'no longer waived'));
+    else if (BAD.has(b) && (a === 'pass' || a === 'warn')) diff.fixed.push(entry(now, b, a));
+    else if (b !== a) diff.changed.push(entry(now, b, a, a === 'waived' && now.waiver ? `waived until ${now.waiver.until}: ${now.waiver.reason}` : undefined));
+    else diff.unchanged += 1;
+  }
+  for (const was of oldReport.results) {
+    if (!after.has(was.id) && !isNotSelected(was)) diff.removed.push(entry(was, was.status, undefined));
+  }
+  return diff;
+}
+
+const rank = (s: Severity) => SEVERITIES.indexOf(s);
+
+/** Regressions whose (new) severity is `failOn` or more severe: the ones that fail `readiness diff`. */
+export function gatingRegressions(diff: ReportDiff, failOn: Severity): DiffEntry[] {
+  return diff.regressions.filter((r) => rank(r.severity) <= rank(failOn));
+}
+
+/** True when some check changed status or severity, appeared or went away ("still failing" is no change). */
+export function hasChanges(diff: ReportDiff): boolean {
+  return [diff.regressions, diff.fixed, diff.added, diff.removed, diff.changed, diff.severityChanges].some((l) => l.length > 0);
+}
+
+// ---- rendering ----------------------------------------------------------------------------------
+
+export interface DiffRenderOptions {
+  failOn: Severity;
+  color?: boolean;
+}
+
+const MAX_MESSAGE = 200;
+
+const statusText = (s?: Status) => (s ? `${STATUS_ICONS[s]} ${s}` : '—');
+const transition = (e: DiffEntry) => `${e.before ?? '—'} → ${e.after ?? '—'}`;
+
+interface Group {
+  key: keyof Pick<ReportDiff, 'regressions' | 'fixed' | 'stillFailing' | 'added' | 'removed' | 'changed' | 'notCompared'>;
+  heading: string;
+}
+
+const GROUPS: Group[] = [
+  { key: 'regressions', heading: 'Regressions' },
+  { key: 'stillFailing', heading: 'Still failing' },
+  { key: 'fixed', heading: 'Fixed' },
+  { key: 'added', heading: 'New checks' },
+  { key: 'removed', heading: 'Removed checks' },
+  { key: 'changed', heading: 'Other status changes' },
+  { key: 'notCompared', heading: 'Not compared' },
+];
+
+/** One line: `✖ FAILED — 2 regressions (1 at or above critical)` or `✔ no regression at or above critical`. */
+export function diffVerdict(diff: ReportDiff, failOn: Severity): string {
+  const gating = gatingRegressions(diff, failOn).length;
+  const total = diff.regressions.length;
+  if (gating > 0) return `FAILED — ${gating} regression${gating === 1 ? '' : 's'} at or above ${failOn}${total > gating ? ` (${total} in all)` : ''}`;
+  if (total > 0) return `PASSED — ${total} regression${total === 1 ? '' : 's'}, none at or above ${failOn}`;
+  return `PASSED — no regression`;
+}
+
+export function renderDiffPretty(diff: ReportDiff, options: DiffRenderOptions): string {
+  const paint = (code: number) => (text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  const [red, green, yellow, dim, bold] = [paint(31), paint(32), paint(33), paint(2), paint(1)];
+  const groupColor: Record<Group['key'], (t: string) => string> = {
+    regressions: red,
+    stillFailing: yellow,
+    fixed: green,
+    added: (t) => t,
+    removed: dim,
+    changed: (t) => t,
+    notCompared: dim,
+  };
+  const out: string[] = [];
+  out.push(bold(`Comparing ${oneLine(diff.old.profile)} (${oneLine(diff.old.startedAt)}) → ${oneLine(diff.new.profile)} (${oneLine(diff.new.startedAt)})`));
+  out.push(dim(`old: ${diff.old.total} checks, gate ${diff.old.gatePassed ? 'passed' : 'failed'}   new: ${diff.new.total} checks, gate ${diff.new.gatePassed ? 'passed' : 'failed'}`));
+  for (const note of diff.notes) out.push(yellow(`note: ${oneLine(note)}`));
+  out.push('');
+  for (const { key, heading } of GROUPS) {
+    const list = diff[key];
+    if (list.length === 0) continue;
+    out.push(groupColor[key](bold(`${heading} (${list.length})`)));
+    for (const e of list) {
+      const status = key === 'added' ? statusText(e.after) : key === 'removed' ? `was ${e.before}` : transition(e);
+      out.push(`  ${oneLine(e.id)}  ${status}  [${e.severity}]  ${oneLine(e.title)}`);
+      const detail = [e.message ? truncate(oneLine(e.message), MAX_MESSAGE) : '', e.note ? `(${oneLine(e.note)})` : ''].filter(Boolean).join(' ');
+      if (detail) out.push(dim(`      ${detail}`));
+    }
+    out.push('');
+  }
+  if (diff.severityChanges.length) {
+    out.push(bold(`Severity changes (${diff.severityChanges.length})`));
+    for (const c of diff.severityChanges) out.push(`  ${oneLine(c.id)}  ${c.before} → ${c.after}  (${c.status})  ${oneLine(c.title)}`);
+    out.push('');
+  }
+  if (!hasChanges(diff)) out.push('No changes: every check compared has the same status and severity.', '');
+  out.push(dim(`${diff.unchanged} unchanged`));
+  const verdict = diffVerdict(diff, options.failOn);
+  out.push(bold(`Diff: ${verdict.startsWith('FAILED') ? red(verdict) : green(verdict)}`));
+  return `${out.join('\n')}\n`;
+}
+
+export function renderDiffMarkdown(diff: ReportDiff, options: DiffRenderOptions): string {
+  const failed = gatingRegressions(diff, options.failOn).length > 0;
+  const out: string[] = [];
+  out.push(`## ${failed ? '❌' : '✅'} Readiness diff: ${escapeMarkdown(diffVerdict(diff, options.failOn), 300)}`, '');
+  out.push(
+    `Old: **${escapeMarkdown(diff.old.profile, 200)}** (${escapeMarkdown(diff.old.startedAt, 60)}, gate ${diff.old.gatePassed ? 'passed' : 'failed'}) → ` +
+      `new: **${escapeMarkdown(diff.new.profile, 200)}** (${escapeMarkdown(diff.new.startedAt, 60)}, gate ${diff.new.gatePassed ? 'passed' : 'failed'})`,
+    '',
+  );
+  for (const note of diff.notes) out.push(`> **Note:** ${escapeMarkdown(note)}`, '');
+  const counts = GROUPS.filter((g) => diff[g.key].length > 0).map((g) => `${g.heading.toLowerCase()}: ${diff[g.key].length}`);
+  if (diff.severityChanges.length) counts.push(`severity changes: ${diff.severityChanges.length}`);
+  out.push(`${counts.length ? counts.join(' · ') + ' · ' : ''}unchanged: ${diff.unchanged}`, '');
+  for (const { key, heading } of GROUPS) {
+    const list = diff[key];
+    if (list.length === 0) continue;
+    const fold = key === 'notCompared' || key === 'changed' || key === 'removed';
+    if (fold) out.push(`<details><summary>${heading} (${list.length})</summary>`, '');
+    else out.push(`### ${heading} (${list.length})`, '');
+    out.push('| Check | Status | Severity | Message |', '| --- | --- | --- | --- |');
+    for (const e of list) {
+      const status = key === 'added' ? statusText(e.after) : key === 'removed' ? `was ${e.before}` : `${e.before} → **${e.after}**`;
+      const message = escapeMarkdown(e.message, MAX_MESSAGE) + (e.note ? `<br>_${escapeMarkdown(e.note)}_` : '');
+      out.push(`| **${escapeMarkdown(e.title, 200)}**<br>${escapeMarkdown(e.id, 200)} | ${status} | ${e.severity} | ${message} |`);
+    }
+    out.push('');
+    if (fold) out.push('</details>', '');
+  }
+  if (diff.severityChanges.length) {
+    out.push(`### Severity changes (${diff.severityChanges.length})`, '', '| Check | Severity | Status |', '| --- | --- | --- |');
+    for (const c of diff.severityChanges) out.push(`| **${escapeMarkdown(c.title, 200)}**<br>${escapeMarkdown(c.id, 200)} | ${c.before} → ${c.after} | ${c.status} |`);
+    out.push('');
+  }
+  if (!hasChanges(diff)) out.push('No changes: every check compared has the same status and severity.', '');
+  return `${out.join('\n')}\n`;
+}
+
+export function renderDiffJson(diff: ReportDiff, options: DiffRenderOptions): string {
+  const gating = gatingRegressions(diff, options.failOn);
+  return `${JSON.stringify({ ...diff, failOn: options.failOn, passed: gating.length === 0, gatingRegressions: gating.map((e) => e.id) }, null, 2)}\n`;
+}
+
+export const DIFF_FORMATS = { pretty: renderDiffPretty, markdown: renderDiffMarkdown, json: renderDiffJson } as const;
+export type DiffFormat = keyof typeof DIFF_FORMATS;
