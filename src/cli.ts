@@ -25,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     .addOption(envFileOption())
     .option('--only <patterns>', 'run only these: ids, globs (db.*), tag:NAME, type:GLOB, section:GLOB (repeatable, comma-separated)', collect)
     .option('--skip <patterns>', 'do not run these (same patterns as --only)', collect)
-    .option('-f, --format <format[:path]>', 'report format, optionally written to a file: pretty, json, junit, markdown, github, tap (repeatable)', collect)
+    .option('-f, --format <format[:path]>', 'report format, optionally written to a file: pretty, json, junit, markdown, github, tap, html (repeatable)', collect)
     .option('--concurrency <n>', 'checks run at once', '8')
     .option('--timeout <duration>', "per-check timeout, replacing the profile's (e.g. 30s)")
     .option('--deadline <duration>', 'whole-run deadline; unfinished checks end as errors and reports are still written')
@@ -59,6 +59,19 @@ async function main(argv: string[]): Promise<number> {
     .action(async (target, options) => {
       const { explainCommand } = await import('./commands/explain.js');
       exitCode = await explainCommand(target, options);
+    });
+
+  program
+    .command('diff')
+    .description('compare two JSON reports (readiness check -f json:FILE): regressions, fixes, new and removed checks; exit 1 on a regression at or above --fail-on')
+    .argument('<old>', 'the earlier JSON report, e.g. of the last release')
+    .argument('<new>', 'the later JSON report')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'markdown', 'json']).default('pretty'))
+    .addOption(new Option('--fail-on <severity>', 'lowest severity whose regression exits 1').choices(['critical', 'recommended', 'optional']).default('critical'))
+    .option('--no-color', 'plain output (also NO_COLOR=1)')
+    .action(async (oldPath, newPath, options) => {
+      const { diffCommand } = await import('./commands/diff.js');
+      exitCode = await diffCommand(oldPath, newPath, options);
     });
 
   program
