@@ -39,6 +39,19 @@ export interface ResolvedCheck {
   envProblems: EnvProblem[];
   /** Directory of the file that defined the check's parameters. */
   baseDir: string;
+  /** The `${VAR}` references in the check's parameters (one per variable and parameter), e.g. for .env.example. */
+  variables?: VariableUse[];
+}
+
+/** One environment variable a check's parameters read. */
+export interface VariableUse {
+  name: string;
+  /** Dotted parameter path, e.g. `with.url`. */
+  path: string;
+  /** The profile's default (`${VAR:-default}` / `${VAR-default}`), when it gives one. */
+  default?: string;
+  /** The profile's message for an unset variable (`${VAR:?message}`), when it gives one. */
+  message?: string;
 }
 
 export interface Profile {
@@ -102,6 +115,13 @@ export async function loadProfile(profilePath: string, options: LoadOptions = {}
   }
   validateNeeds(checks, merged, errors);
   if (errors.length) throw new ProfileErrors(errors);
+  const attestationsFile = merged.attestations ?? join(dirname(absolute), '.readiness', 'attestations.yaml');
+  // Manual items read the profile's attestations file (unless one names its own).
+  for (const check of checks) {
+    if (check.type === 'manual' && isPlainObject(check.params) && check.params.attestations_file === undefined) {
+      check.params = { ...check.params, attestations_file: attestationsFile };
+    }
+  }
   return {
     name: merged.name ?? 'readiness',
     path: absolute,
@@ -109,7 +129,7 @@ export async function loadProfile(profilePath: string, options: LoadOptions = {}
     env,
     secretNames,
     notes,
-    attestationsFile: merged.attestations ?? join(dirname(absolute), '.readiness', 'attestations.yaml'),
+    attestationsFile,
     signoffRoles: merged.signoffRoles ?? [],
   };
 }
@@ -319,7 +339,31 @@ async function resolveCheck(
     params: parsed.success && envProblems.length === 0 ? parsed.data : undefined,
     envProblems,
     baseDir,
+    variables: variableUses(entry.with ?? {}),
   };
+}
+
+const VARIABLE_REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?|-|\?)((?:[^}\\]|\\.)*))?\}/g;
+
+/** Every `${VAR}` in the (uninterpolated) parameters, with its parameter path and default or message. */
+export function variableUses(value: unknown, path = 'with'): VariableUse[] {
+  const uses: VariableUse[] = [];
+  const walk = (node: unknown, at: string): void => {
+    if (typeof node === 'string') {
+      for (const match of node.matchAll(VARIABLE_REFERENCE)) {
+        const [, name, operator, arg] = match;
+        if (!name) continue;
+        const argument = (arg ?? '').replace(/\\(.)/g, '$1');
+        const use: VariableUse = { name, path: at };
+        if (operator === ':-' || operator === '-') use.default = argument;
+        if ((operator === ':?' || operator === '?') && argument) use.message = argument;
+        if (!uses.some((u) => u.name === name && u.path === at)) uses.push(use);
+      }
+    } else if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${at}.${i}`));
+    else if (node && typeof node === 'object') for (const [k, v] of Object.entries(node)) walk(v, `${at}.${k}`);
+  };
+  walk(value, path);
+  return uses;
 }
 
 /** The last file (overlay first) in which this check's value at `path` is written. */
