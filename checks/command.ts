@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { defineCheck, error, fail, pass, type Verdict } from '../src/check.js';
 import { formatDuration } from '../src/duration.js';
 import { intish } from '../src/params.js';
-import { SECRET_NAME, SECRET_PATTERNS, URL_PASSWORD } from '../src/secret-patterns.js';
+import { isSecretName, SECRET_PATTERNS, URL_PASSWORD } from '../src/secret-patterns.js';
 
 /** Bytes of each stream kept for matching (the head); the last TAIL_BYTES are kept as well. */
 export const OUTPUT_CAP = 1024 * 1024;
@@ -413,8 +413,8 @@ export default defineCheck({
     const argv = p.argv ?? [];
     const envAdded = Object.keys(p.env);
     const secretValues = [
-      ...Object.entries(p.env).filter(([k]) => SECRET_NAME.test(k)).map(([, v]) => v),
-      ...Object.entries(ctx.env).filter(([k, v]) => v && SECRET_NAME.test(k)).map(([, v]) => v as string),
+      ...Object.entries(p.env).filter(([k]) => isSecretName(k)).map(([, v]) => v),
+      ...Object.entries(ctx.env).filter(([k, v]) => v && isSecretName(k)).map(([, v]) => v as string),
     ];
     const redact = makeRedactor(secretValues);
     const base = { argv, shell: p.shell, cwd, envAdded, timeoutMs: ctx.timeoutMs };

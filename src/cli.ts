@@ -6,6 +6,11 @@ import { EXIT, UsageError } from './commands/errors.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
+// SDK notices on stderr would interleave with the report: the AWS SDK warns about Node 20 once per
+// process and stripe-node prints Stripe-Notice headers. Neither says anything about the deployment.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+process.env.STRIPE_SUPPRESS_NOTICES ??= 'true';
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command('readiness')
     .description('Is this release ready to go live? Runs a YAML checklist against the real systems of a deployment.')

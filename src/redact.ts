@@ -1,6 +1,6 @@
 // Masks secrets in everything the tool prints or writes. Applied to the report before any reporter
 // sees it and again to every string the writer emits, so a reporter cannot leak what a check found.
-import { SECRET_NAME, SECRET_PATTERNS, URL_PASSWORD } from './secret-patterns.js';
+import { isSecretName, SECRET_PATTERNS, URL_PASSWORD } from './secret-patterns.js';
 
 export const MASK = '[redacted]';
 
@@ -13,8 +13,8 @@ export interface Redactor {
   redactDeep<T>(value: T): T;
 }
 
-export function isSecretName(name: string, extraNames: readonly string[] = []): boolean {
-  return SECRET_NAME.test(name) || extraNames.includes(name);
+export function isSecretVariable(name: string, extraNames: readonly string[] = []): boolean {
+  return isSecretName(name) || extraNames.includes(name);
 }
 
 /**
@@ -24,7 +24,7 @@ export function isSecretName(name: string, extraNames: readonly string[] = []): 
 export function makeRedactor(env: Readonly<Record<string, string | undefined>>, extraSecretNames: readonly string[] = []): Redactor {
   const literals = new Set<string>();
   for (const [name, value] of Object.entries(env)) {
-    if (!value || value.length < MIN_SECRET_LENGTH || !isSecretName(name, extraSecretNames)) continue;
+    if (!value || value.length < MIN_SECRET_LENGTH || !isSecretVariable(name, extraSecretNames)) continue;
     literals.add(value);
     // The same secret may appear percent-encoded inside a URL or JSON-escaped inside a string.
     literals.add(encodeURIComponent(value));

@@ -31,3 +31,12 @@ export const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)([^\s@/?#]+)@/g
 
 /** Variable names whose values are secrets. */
 export const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|_KEY$|^KEY$|PRIVATE|CREDENTIAL|API_?KEY|DSN|^DATABASE_URL$|^REDIS_URL$|_URL_WITH_AUTH|CONNECTION_STRING)/i;
+
+/** Names that look secret but hold settings about a secret (a key's path, a token's lifetime). */
+export const SETTING_NAME = /(_PATH|_FILE|_DIR|_TTL|_EXPIRE|_EXPIRES|_EXPIRY|_EXPIRE_[A-Z]+|_EXPIRATION|_MINUTES|_HOURS|_DAYS|_SECONDS|_ALGORITHM|_ALG|_LENGTH|_ID)$/i;
+
+/** True for variables whose values are secrets and must never be shown. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name) && !SETTING_NAME.test(name);
+}
+

@@ -52,3 +52,11 @@ describe('makeRedactor', () => {
     expect(tricky.redact(JSON.stringify({ v: 'quote"and\\slash' }))).toBe(`{"v":"${MASK}"}`);
   });
 });
+
+describe('secret names', () => {
+  it('does not treat settings about a secret as secrets (paths, lifetimes, algorithms)', () => {
+    const r = makeRedactor({ JWT_PRIVATE_KEY_PATH: '/etc/app/jwt.pem', JWT_ACCESS_TOKEN_TTL: '3600', JWT_ALGORITHM: 'RS256', JWT_PRIVATE_KEY: 'pem-material-here' });
+    expect(r.redact('key at /etc/app/jwt.pem, ttl 3600, RS256')).toBe('key at /etc/app/jwt.pem, ttl 3600, RS256');
+    expect(r.redact('leaked pem-material-here')).toBe(`leaked ${MASK}`);
+  });
+});

@@ -5,7 +5,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { defineCheck, error, fail, pass, type Verdict } from '../../src/check.js';
 import { boolish, intish } from '../../src/params.js';
-import { SECRET_NAME, SECRET_PATTERNS, URL_PASSWORD } from '../../src/secret-patterns.js';
+import { isSecretName, SECRET_PATTERNS, URL_PASSWORD } from '../../src/secret-patterns.js';
 import { assessSecretStrength } from '../../src/secret-strength.js';
 
 const varName = z
@@ -144,7 +144,7 @@ export function valueEquals(expected: string | number | boolean, actual: string)
 
 /** True when the value must never be shown: secret-looking name, listed under `secrets`, or a known secret shape. */
 export function isSecretVariable(name: string, value: string | undefined, secretNames: ReadonlySet<string>): boolean {
-  if (secretNames.has(name) || SECRET_NAME.test(name)) return true;
+  if (secretNames.has(name) || isSecretName(name)) return true;
   if (value === undefined) return false;
   return SECRET_PATTERNS.some((p) => new RegExp(p.regex.source, p.regex.flags.replace('g', '')).test(value)) || hasUrlPassword(value);
 }

@@ -173,15 +173,18 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       const target = stripUserinfo(current);
       const hopStart = performance.now();
       phase = 'headers';
-      const res = await request(target, {
-        method: method as 'GET',
-        headers,
-        body,
+      const res = await untilAborted(
+        request(target, {
+          method: method as 'GET',
+          headers,
+          body,
+          signal,
+          dispatcher: agent,
+          headersTimeout: timeoutMs + 1000,
+          bodyTimeout: timeoutMs + 1000,
+        }),
         signal,
-        dispatcher: agent,
-        headersTimeout: timeoutMs + 1000,
-        bodyTimeout: timeoutMs + 1000,
-      });
+      );
       const headersMs = performance.now() - hopStart;
       const location = res.headers.location;
       const locationText = Array.isArray(location) ? location[0] : location;
@@ -268,6 +271,32 @@ function decode(raw: Buffer, encoding: string | string[] | undefined, max: numbe
 }
 
 /** Drops a body we will not read (the connection closes); its abort error must not go unhandled. */
+/**
+ * undici does not always honour the abort while a TLS handshake hangs (a server that accepts TCP and
+ * never answers the ClientHello), so the request is also raced against the signal here. The stray
+ * connection is then dropped by the agent's own connect timeout.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
 function discard(body: { on(event: 'error', listener: () => void): unknown; destroy(): unknown }): void {
   body.on('error', () => undefined);
   body.destroy();

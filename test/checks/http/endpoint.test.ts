@@ -401,6 +401,14 @@ describe('http.endpoint against a local HTTP server', () => {
     expect(took).toBeLessThan(2500);
   });
 
+  it('ends at the timeout when an https:// server accepts TCP and never answers the TLS handshake', async () => {
+    const started = Date.now();
+    const v = await runCheck(endpoint, { url: silent.url('/health').replace(/^http:/, 'https:') }, { timeoutMs: 500 });
+    expect(v.status).toBe('error');
+    expect(v.message).toMatch(/^timed out after 500ms/);
+    expect(Date.now() - started).toBeLessThan(2500);
+  });
+
   it('ends at the timeout when the body stalls after the headers', async () => {
     const v = await runCheck(endpoint, { url: server.url('/stall-body') }, { timeoutMs: 500 });
     expect(v.status).toBe('error');
