@@ -5,7 +5,9 @@ import { runChecks } from '../engine/runner.js';
 import { selectChecks, SelectionError, splitPatterns } from '../engine/select.js';
 import { toolVersion } from '../paths.js';
 import { makeRedactor } from '../redact.js';
-import { buildReport } from '../report/build.js';
+import { StoreError } from '../attest/attestations.js';
+import { readSignoffs, signoffsFileFor, type RecordedSignoff } from '../attest/signoffs.js';
+import { attachSignoffs, buildReport } from '../report/build.js';
 import type { Severity } from '../report/model.js';
 import { FORMAT_NAMES, isFormatName, REPORTERS, type FormatName } from '../report/reporters/index.js';
 import { createOutput } from '../write.js';
@@ -109,7 +111,16 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
     notes: profile.notes,
   });
   // Redact the model too, so a secret cannot survive a reporter's escaping (JSON, XML) and slip past the writer.
-  const safeReport = makeRedactor(profile.env, profile.secretNames).redactDeep(report);
+  const redactedReport = makeRedactor(profile.env, profile.secretNames).redactDeep(report);
+  // The fingerprint is of the findings as written (redacted), so `readiness signoff` can recompute it from the JSON.
+  let recordedSignoffs: RecordedSignoff[] = [];
+  try {
+    recordedSignoffs = readSignoffs(signoffsFileFor(profile.attestationsFile));
+  } catch (err) {
+    if (!(err instanceof StoreError)) throw err;
+    redactedReport.notes.push(`${err.message}; sign-offs are not shown`);
+  }
+  const safeReport = attachSignoffs(redactedReport, { recorded: recordedSignoffs, roles: profile.signoffRoles });
 
   const colorOnStdout = options.color !== false && !process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || Boolean(process.stdout.isTTY));
   for (const target of formats) {

@@ -1,6 +1,8 @@
 // Assembles the report from a run's results: gate, summary and notes. Pure.
 import { evaluateGate, summarize } from '../engine/gate.js';
 import type { RunOutcome } from '../engine/runner.js';
+import { reportFingerprint } from '../attest/fingerprint.js';
+import { signoffsForReport, type RecordedSignoff } from '../attest/signoffs.js';
 import { REPORT_SCHEMA_VERSION, type Report, type Severity } from './model.js';
 
 export interface BuildOptions {
@@ -32,5 +34,26 @@ export function buildReport(outcome: RunOutcome, options: BuildOptions): Report 
     ...(outcome.interrupted ? { interrupted: outcome.interrupted } : {}),
     notes,
     results,
+  };
+}
+
+/**
+ * Adds the report's fingerprint (of its findings as shown: call it on the redacted report), the roles
+ * whose sign-off the profile requires and the recorded sign-offs, each marked current when it signed
+ * a report with the same findings. Pure.
+ */
+export function attachSignoffs(report: Report, options: { recorded: readonly RecordedSignoff[]; roles: readonly string[] }): Report {
+  const fingerprint = reportFingerprint(report);
+  const signoffs = signoffsForReport(options.recorded, { profileName: report.profile.name, roles: options.roles, fingerprint });
+  const { schemaVersion, tool, profile, environment, ...rest } = report;
+  return {
+    schemaVersion,
+    tool,
+    profile,
+    ...(environment === undefined ? {} : { environment }),
+    signoffs,
+    signoffRoles: [...options.roles],
+    fingerprint,
+    ...rest,
   };
 }

@@ -2,7 +2,7 @@
 // that did not pass, a summary line and the gate verdict. Readable without colour.
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Status } from '../../check.js';
-import type { CheckResult, Reporter } from '../model.js';
+import type { CheckResult, Report, Reporter } from '../model.js';
 import {
   STATUS_ICONS,
   attemptsText,
@@ -100,6 +100,27 @@ export const pretty: Reporter = (report, options) => {
   out.push(`${summaryCounts(report)} ${chalk.dim(`in ${formatMs(report.durationMs)}`)}`);
   const verdict = oneLine(gateVerdict(report));
   out.push(`Gate: ${report.gate.passed ? chalk.green.bold(verdict) : chalk.red.bold(verdict)}`);
+  const signoff = signoffLine(report);
+  if (signoff) out.push(signoff.complete ? chalk.green(signoff.text) : signoff.text);
   for (const note of runNotes(report)) out.push(chalk.yellow(`note: ${oneLine(note)}`));
   return `${out.join('\n')}\n`;
 };
+
+/** `Sign-off: 1 of 4 roles signed these findings (Technical Lead: alice); not current: …; missing: …`. */
+function signoffLine(report: Report): { text: string; complete: boolean } | undefined {
+  const roles = report.signoffRoles ?? [];
+  const signoffs = report.signoffs ?? [];
+  if (!roles.length && !signoffs.length) return undefined;
+  const current = signoffs.filter((s) => s.current);
+  const stale = signoffs.filter((s) => !s.current);
+  const missing = roles.filter((role) => !signoffs.some((s) => s.role === role));
+  const parts = [
+    roles.length
+      ? `${current.filter((s) => roles.includes(s.role)).length} of ${roles.length} role${roles.length === 1 ? '' : 's'} signed these findings`
+      : `${current.length} signed these findings`,
+  ];
+  if (current.length) parts[0] += ` (${current.map((s) => `${s.role}: ${s.by}`).join(', ')})`;
+  if (stale.length) parts.push(`signed earlier findings: ${stale.map((s) => `${s.role} (${s.by}, ${s.at.slice(0, 10)})`).join(', ')}`);
+  if (missing.length) parts.push(`missing: ${missing.join(', ')}`);
+  return { text: oneLine(`Sign-off: ${parts.join('; ')}`), complete: roles.length > 0 && !missing.length && !stale.some((s) => roles.includes(s.role)) };
+}
