@@ -56,6 +56,14 @@ function durationFlag(name: string, value: string | undefined): number | undefin
   return ms;
 }
 
+/** --no-color wins, then NO_COLOR, then FORCE_COLOR (0/false turn it off), then whether stdout is a terminal. */
+export function useColor(flag: boolean | undefined, env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  if (flag === false || env.NO_COLOR) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force.toLowerCase() !== 'false';
+  return isTTY;
+}
+
 export async function checkCommand(options: CheckOptions): Promise<number> {
   const formats = parseFormats(options.format);
   const concurrency = Number(options.concurrency);
@@ -94,6 +102,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
     deadlineMs,
     signal: interrupt.signal,
     env: profile.env,
+    debug: options.debug,
     onProgress: progress.update,
     log: options.verbose ? (id, message) => progress.log(() => out.stderr(`[${id}] ${message}`)) : undefined,
   });
@@ -122,7 +131,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
   }
   const safeReport = attachSignoffs(redactedReport, { recorded: recordedSignoffs, roles: profile.signoffRoles });
 
-  const colorOnStdout = options.color !== false && !process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || Boolean(process.stdout.isTTY));
+  const colorOnStdout = useColor(options.color, process.env, Boolean(process.stdout.isTTY));
   for (const target of formats) {
     const text = REPORTERS[target.format](safeReport, {
       color: target.path ? false : colorOnStdout,

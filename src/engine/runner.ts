@@ -24,6 +24,8 @@ export interface RunOptions {
   onProgress?: (progress: { done: number; total: number; running: string[] }) => void;
   /** Receives --verbose lines from checks (the caller redacts them). */
   log?: (checkId: string, message: string) => void;
+  /** Keep the stack trace of a check that crashed (in its evidence), for --debug. */
+  debug?: boolean;
   /** Backoff between attempts; tests shorten it. */
   retryDelayMs?: (attempt: number) => number;
 }
@@ -185,7 +187,7 @@ async function attemptOnce(check: ResolvedCheck, options: RunOptions, runSignal:
       }),
     );
     running.catch(() => {}); // a late rejection after the race is over must not crash the process
-    const verdict = await Promise.race([running.then(checkVerdict, crashed(controller.signal)), aborted]);
+    const verdict = await Promise.race([running.then(checkVerdict, crashed(controller.signal, options.debug)), aborted]);
     return verdict;
   } finally {
     clearTimeout(timer);
@@ -193,10 +195,10 @@ async function attemptOnce(check: ResolvedCheck, options: RunOptions, runSignal:
   }
 }
 
-const crashed = (signal: AbortSignal) => (err: unknown): Verdict => {
+const crashed = (signal: AbortSignal, debug?: boolean) => (err: unknown): Verdict => {
   if (signal.aborted) return { status: 'error', message: String((signal.reason as Error)?.message ?? 'aborted') };
   const message = err instanceof Error ? err.message : String(err);
-  return { status: 'error', message: `check crashed: ${message.split('\n')[0]}`, evidence: process.env.READINESS_DEBUG && err instanceof Error ? { details: { stack: err.stack } } : undefined };
+  return { status: 'error', message: `check crashed: ${message.split('\n')[0]}`, evidence: debug && err instanceof Error ? { details: { stack: err.stack } } : undefined };
 };
 
 const VERDICT_STATUSES = new Set(['pass', 'warn', 'fail', 'error', 'skip']);
