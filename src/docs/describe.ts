@@ -1,7 +1,10 @@
 // Human documentation of a check type from its metadata and parameter schema: used by
 // `readiness explain`, the generated docs/checks.md and the profile's JSON Schema.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
-import type { CheckType } from '../check.js';
+import type { CheckType, VerdictStatus } from '../check.js';
+import { CHECKS_DIR } from '../engine/registry.js';
 
 export type JsonSchema = Record<string, unknown> & {
   type?: string | string[];
@@ -71,8 +74,8 @@ export function typeName(schema: JsonSchema | undefined): string {
   return schema.type ?? 'any';
 }
 
-/** The text `readiness explain <type>` prints. */
-export function explainType(check: CheckType): string {
+/** The text `readiness explain <type>` prints: also, word for word, the type's section of docs/checks.md. */
+export function explainType(check: CheckType, statuses: readonly VerdictStatus[] | undefined = builtinStatuses(check.meta.type)): string {
   const { meta } = check;
   const lines = [
     `${meta.type} — ${meta.title}`,
@@ -81,14 +84,108 @@ export function explainType(check: CheckType): string {
     '',
     meta.active ? 'ACTIVE: this check sends or changes something; it runs only when explicitly enabled.' : 'Read-only: this check changes nothing on the systems it inspects.',
     '',
-    'Parameters (under `with:`):',
   ];
+  if (statuses?.length) lines.push(`Statuses it can give: ${statuses.join(', ')}.`, '');
+  lines.push(`Title when it does not pass: ${meta.failureTitle}`, '', 'Parameters (under `with:`):', '');
   const params = paramDocs(check);
-  if (!params.length) lines.push('  (none)');
+  if (!params.length) lines.push('- (none)');
   for (const p of params) {
     const flags = [p.type, p.required ? 'required' : undefined, p.default !== undefined ? `default ${JSON.stringify(p.default)}` : undefined].filter(Boolean).join(', ');
-    lines.push(`  ${p.name} (${flags})${p.description ? `\n      ${p.description}` : ''}`);
+    lines.push(`- ${p.name} (${flags})${p.description ? `: ${oneLineText(p.description)}` : ''}`);
   }
-  lines.push('', `When it fails: ${meta.remediation}`, `Docs: ${meta.docs}`);
+  lines.push('', `When it fails: ${meta.remediation}`, '', `Docs: ${meta.docs}`);
   return lines.join('\n');
+}
+
+const oneLineText = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
+
+// ---- statuses a check type can give, read from its module's source --------------------------------
+
+const VERDICT_STATUSES: readonly VerdictStatus[] = ['pass', 'warn', 'fail', 'error', 'skip'];
+const REPO_ROOT = resolve(CHECKS_DIR, '..');
+
+/** The module file of a built-in type (checks/family/name.ts from source, .js when compiled), if any. */
+export function builtinModuleFile(type: string): string | undefined {
+  if (!/^[a-z0-9_]+(\.[a-z0-9_]+)*$/i.test(type)) return undefined;
+  const base = join(CHECKS_DIR, ...type.split('.'));
+  return ['.ts', '.js', '.mjs'].map((ext) => base + ext).find((file) => existsSync(file));
+}
+
+function builtinStatuses(type: string): VerdictStatus[] | undefined {
+  const file = builtinModuleFile(type);
+  return file ? possibleStatuses(file) : undefined;
+}
+
+/**
+ * The verdict statuses a check module can return, found statically: calls of the verdict builders
+ * it imports from src/check (pass(), warn(), fail(), error(), skip()) and `status: '…'` literals, in
+ * the module and in the project files it imports (helpers such as checks/http/_common or src/db).
+ * `pass` and `error` are always included: every check passes when what it verifies holds (often
+ * through combine()), and the engine reports a timeout or a crash of any check as `error`.
+ */
+export function possibleStatuses(file: string, readSource: (file: string) => string | undefined = readIfExists): VerdictStatus[] {
+  const found = new Set<VerdictStatus>(['pass', 'error']);
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    const source = readSource(path);
+    if (source === undefined) return;
+    for (const status of statusesInSource(source)) found.add(status);
+    for (const spec of relativeImports(source)) {
+      const target = resolveImport(path, spec);
+      if (target && !isContractFile(target) && target.startsWith(REPO_ROOT + sep)) visit(target);
+    }
+  };
+  visit(file);
+  return VERDICT_STATUSES.filter((s) => found.has(s));
+}
+
+/** Statuses one source text can produce (no import following). Exported for tests. */
+export function statusesInSource(source: string): VerdictStatus[] {
+  const code = stripComments(source);
+  const found = new Set<VerdictStatus>();
+  // Builders imported from the check contract, with their local names (`error as errorVerdict`).
+  for (const match of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*['"][^'"]*\/check(?:\.js|\.ts)?['"]/g)) {
+    for (const part of match[1].split(',')) {
+      const [imported, local] = part.replace(/^\s*type\s+/, '').split(/\s+as\s+/).map((x) => x.trim());
+      if (!VERDICT_STATUSES.includes(imported as VerdictStatus) || /^\s*type\s/.test(part)) continue;
+      const name = local || imported;
+      if (new RegExp(`(?<![\\w$])(?<![^.]\\.)${name.replace(/\$/g, '\\$')}\\s*\\(`).test(code.replace(match[0], ''))) found.add(imported as VerdictStatus);
+    }
+  }
+  for (const match of code.matchAll(/\bstatus\s*:\s*([^,;}\n]+)/g)) {
+    for (const literal of match[1].matchAll(/['"](pass|warn|fail|error|skip)['"]/g)) found.add(literal[1] as VerdictStatus);
+  }
+  return VERDICT_STATUSES.filter((s) => found.has(s));
+}
+
+function stripComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/[^\n]*/g, '$1');
+}
+
+function relativeImports(source: string): string[] {
+  const specs: string[] = [];
+  for (const match of source.matchAll(/(?:import|export)\s+(?:type\s+)?(?:[^'";]*?\s+from\s+)?['"](\.{1,2}\/[^'"]+)['"]/g)) {
+    if (/^(?:import|export)\s+type\s/.test(match[0])) continue;
+    specs.push(match[1]);
+  }
+  return specs;
+}
+
+function resolveImport(from: string, spec: string): string | undefined {
+  const target = resolve(dirname(from), spec);
+  const candidates = target.endsWith('.js') ? [target.slice(0, -3) + '.ts', target] : [target, `${target}.ts`, `${target}.js`];
+  return candidates.find((file) => existsSync(file));
+}
+
+/** src/check: defines every builder, so following it would claim every status. */
+const isContractFile = (file: string) => /[\\/]src[\\/]check\.(ts|js)$/.test(file);
+
+function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
