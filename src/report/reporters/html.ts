@@ -3,7 +3,7 @@
 // Sections as in the profile, one card per check with an anchor (#check-<id>), evidence folded in
 // <details>, waived and manual items set apart, a "show only failures" filter and a sign-off block.
 import type { Status } from '../../check.js';
-import type { CheckResult, Report, Reporter, Severity } from '../model.js';
+import type { CheckResult, Report, Reporter, Severity, Signoff } from '../model.js';
 import { SEVERITIES } from '../model.js';
 import {
   STATUS_ICONS,
@@ -144,20 +144,38 @@ function statusCards(report: Report): string {
   ).join('')}</ul>`;
 }
 
+/** True/false when we can tell whether a sign-off covers this report's findings, else undefined. */
+function signoffCurrent(report: Report, s: Signoff): boolean | undefined {
+  if (typeof s.current === 'boolean') return s.current;
+  if (s.fingerprint && report.fingerprint) return s.fingerprint === report.fingerprint;
+  return undefined;
+}
+
 function signoffBlock(report: Report): string {
   const signoffs = report.signoffs ?? [];
-  const body =
-    signoffs.length === 0
-      ? '<p class="empty">No sign-offs or attestations have been recorded for this report.</p>'
-      : `<table class="signoffs"><thead><tr><th scope="col">Role</th><th scope="col">Signed by</th><th scope="col">When</th><th scope="col">Note</th></tr></thead><tbody>${signoffs
-          .map(
-            (s) =>
-              `<tr><td>${escapeHtml(s.role)}</td><td>${escapeHtml(s.by)}</td><td>${escapeHtml(s.at)}</td><td>${escapeHtml(s.note ?? '')}${
-                s.fingerprint ? ` <small>(report ${escapeHtml(s.fingerprint)})</small>` : ''
-              }</td></tr>`,
-          )
-          .join('')}</tbody></table>`;
-  return `<section class="signoff" id="signoff"><h2>Sign-off</h2>${body}</section>`;
+  const signedRoles = new Set(signoffs.map((s) => s.role));
+  const awaiting = (report.signoffRoles ?? []).filter((role) => !signedRoles.has(role));
+  const parts: string[] = ['<section class="signoff" id="signoff"><h2>Sign-off</h2>'];
+  if (signoffs.length === 0) parts.push('<p class="empty">No sign-offs or attestations have been recorded for this report.</p>');
+  if (signoffs.length || awaiting.length) {
+    const rows = signoffs.map((s) => {
+      const current = signoffCurrent(report, s);
+      const state =
+        current === false
+          ? '<span class="stale-note">signed a run with different findings: sign again</span>'
+          : current === true
+            ? '<span class="current">covers these findings</span>'
+            : '';
+      const note = [s.note ? escapeHtml(s.note) : '', s.fingerprint ? `<small>report ${escapeHtml(s.fingerprint)}</small>` : '', state].filter(Boolean).join(' ');
+      return `<tr${current === false ? ' class="stale"' : ''}><td>${escapeHtml(s.role)}</td><td>${escapeHtml(s.by)}</td><td>${escapeHtml(s.at)}</td><td>${note}</td></tr>`;
+    });
+    for (const role of awaiting) rows.push(`<tr class="awaiting"><td>${escapeHtml(role)}</td><td class="line"></td><td class="line"></td><td>awaiting sign-off</td></tr>`);
+    parts.push(
+      `<table class="signoffs"><thead><tr><th scope="col">Role</th><th scope="col">Signed by</th><th scope="col">When</th><th scope="col">Note</th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
+    );
+  }
+  parts.push('</section>');
+  return parts.join('');
 }
 
 const CSS = `
@@ -196,6 +214,8 @@ dl.ev{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:
 .why,.docs{color:var(--muted);font-size:.88rem;overflow-wrap:anywhere}
 details.evidence summary{cursor:pointer;color:var(--waived)}
 .section-empty,.signoff .empty{color:var(--muted);font-style:italic}
+table.signoffs{width:100%;table-layout:fixed}table.signoffs td{overflow-wrap:anywhere;vertical-align:top}
+.signoffs tr.stale td{background:#fff8c5}.signoffs .stale-note{color:var(--warn);font-weight:600}.signoffs .current{color:var(--pass)}.signoffs tr.awaiting td{color:var(--muted);height:2.4rem}
 .waived-list li,.failing-list li{overflow-wrap:anywhere}
 a{color:var(--waived)}a.self{text-decoration:none;color:var(--muted)}
 footer{margin-top:2rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.5rem;overflow-wrap:anywhere}
@@ -258,6 +278,7 @@ export const html: Reporter = (report) => {
     `<dt>Started</dt><dd><time datetime="${escapeHtml(report.startedAt)}">${escapeHtml(report.startedAt)}</time></dd>`,
     `<dt>Duration</dt><dd>${escapeHtml(formatMs(report.durationMs))}</dd>`,
     `<dt>Tool</dt><dd>${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)}</dd>`,
+    ...(report.fingerprint ? [`<dt>Fingerprint</dt><dd><code>${escapeHtml(report.fingerprint)}</code></dd>`] : []),
     `<dt>Gate policy</dt><dd>fail on ${escapeHtml(report.gate.failOn)} and above${report.gate.strict ? ', warnings fail too (strict)' : ''}</dd>`,
     `<dt>Result</dt><dd>${escapeHtml(summaryCounts(report))}${notSelected ? ` (${notSelected} not selected by --only/--skip)` : ''}</dd>`,
     '</dl>',

@@ -63,6 +63,15 @@ describe('html reporter as text', () => {
     expect(page).toMatch(/No sign-offs or attestations have been recorded for this report\./);
     const withSignoffs = html(signed, options);
     expect(withSignoffs).toMatch(/<td>Technical Lead<\/td><td>Dana Lee<\/td>/);
+    expect(withSignoffs).toMatch(/<tr><td>Technical Lead<\/td><td>Dana Lee<\/td>.*covers these findings/);
+    expect(withSignoffs).toMatch(/<tr class="stale"><td>Security Officer &lt;script&gt;.*signed a run with different findings: sign again/);
+    expect(withSignoffs).toMatch(/<tr class="awaiting"><td>DevOps Engineer<\/td>.*awaiting sign-off/);
+    expect(withSignoffs).toMatch(/<tr class="awaiting"><td>Product Manager<\/td>/);
+    expect(withSignoffs).toMatch(/<dt>Fingerprint<\/dt><dd><code>sha256:4f0c9a1e<\/code>/);
+    // Roles required but nobody signed yet: the empty-state text and the rows to sign.
+    const unsigned = html({ ...hostile, signoffRoles: ['Technical Lead'] }, options);
+    expect(unsigned).toMatch(/No sign-offs or attestations have been recorded/);
+    expect(unsigned).toMatch(/<tr class="awaiting"><td>Technical Lead<\/td>/);
     expect(withSignoffs).not.toMatch(/No sign-offs/);
     expect(withSignoffs.match(/<script/g)).toHaveLength(1);
   });
@@ -124,6 +133,9 @@ describe('html report in headless Chromium', () => {
     expect(await page.locator('script').count()).toBe(1);
     expect(await page.title()).toMatch(/^Readiness FAILED — Acme API/);
     await page.screenshot({ path: artifactPath('html/report-full.png'), fullPage: true });
+    const signoff = page.locator('#signoff');
+    expect(await signoff.innerText()).toMatch(/DevOps Engineer\s+awaiting sign-off/);
+    await signoff.screenshot({ path: artifactPath('html/signoff.png') });
     await context.close();
   });
 
