@@ -91,12 +91,43 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('init')
-    .description('write a starter readiness.yaml')
+    .description('write a starter readiness.yaml (with --template, one that extends a bundled profile, and an .env.example)')
     .addOption(profileOption())
-    .option('--force', 'overwrite an existing file')
+    .addOption(new Option('-t, --template <name>', 'extend a bundled profile: saas (the full SaaS checklist) or minimal; also writes .env.example').choices(['saas', 'minimal']))
+    .option('--force', 'overwrite existing files')
     .action(async (options) => {
       const { initCommand } = await import('./commands/init.js');
       exitCode = await initCommand(options);
+    });
+
+  program
+    .command('attest')
+    .description('record that a person confirmed a manual item (who, when, note, expiry); --list shows every manual item and its state')
+    .argument('[id]', 'the manual item\'s check id')
+    .addOption(profileOption())
+    .addOption(envFileOption())
+    .option('--by <name>', 'who confirms it')
+    .option('--note <text>', 'where the evidence is, or anything worth keeping')
+    .option('--expires <when>', 'how long it holds: a duration (90d, 12w) or a last day (YYYY-MM-DD)')
+    .option('--list', 'show every manual item with its attestation state')
+    .option('--json', 'with --list: machine-readable output')
+    .action(async (id, options) => {
+      const { attestCommand } = await import('./commands/attest.js');
+      exitCode = await attestCommand(id, options);
+    });
+
+  program
+    .command('signoff')
+    .description("sign off a JSON report's findings in one of the profile's sign-off roles (bound to its fingerprint)")
+    .requiredOption('--role <role>', 'one of the profile\'s signoff.roles, e.g. "Technical Lead"')
+    .requiredOption('--by <name>', 'who signs')
+    .requiredOption('--report <file>', 'the JSON report signed (readiness check -f json:FILE)')
+    .option('--note <text>', 'a remark kept with the sign-off')
+    .addOption(profileOption())
+    .addOption(envFileOption())
+    .action(async (options) => {
+      const { signoffCommand } = await import('./commands/signoff.js');
+      exitCode = await signoffCommand(options);
     });
 
   program
