@@ -20,11 +20,11 @@ const ARGS = [
   '--disable-sync',
 ];
 
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install chromium: apt-get install -y chromium (or set READINESS_CHROMIUM to its path)`);
+export async function launchChromium(executablePath = CHROMIUM_PATH): Promise<Browser> {
+  if (!existsSync(executablePath)) {
+    throw new Error(`Chromium not found at ${executablePath}: install chromium: apt-get install -y chromium (or set READINESS_CHROMIUM to its path)`);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS, headless: true, timeout: 30_000 });
+  return chromium.launch({ executablePath, args: ARGS, headless: true, timeout: 30_000 });
 }
 
 /** An absolute path under test-artifacts/ (git-ignored), creating its directory. */

@@ -2,12 +2,15 @@
 // no network request at all, no console error, no script from the data runs, failures visible,
 // the filter works (with and without JavaScript), prints, and screenshots land in test-artifacts/.
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/report/model.js';
 import { checkAnchor, escapeHtml, html } from '../../../src/report/reporters/html.js';
 import { artifactPath, launchChromium } from '../../support/chromium.js';
+import { runCli } from '../../support/cli.js';
+import { tempProject } from '../../support/temp-profile.js';
 import { FIXTURES } from '../fixtures/reports.js';
 
 const FIXTURE_DIR = resolve(__dirname, '..', '..', 'fixtures', 'reports');
@@ -87,6 +90,26 @@ describe('html reporter as text', () => {
   });
 });
 
+describe('readiness check -f html:FILE', () => {
+  it('writes the report file, redacted like every other format, next to another format', async () => {
+    const secret = 'sk_live_51Hq9xHtmlSecretValue0123456789abcd';
+    const dir = tempProject({
+      'readiness.yaml':
+        'version: 1\nname: HTML CLI\nchecks:\n  db.schema:\n    type: ./checks/scripted.js\n    with: { status: fail, message: "3 tables missing, key", echo_env: STRIPE_SECRET_KEY }\n  api.up:\n    type: ./checks/scripted.js\n    with: { message: "200 in 12ms" }\n',
+    });
+    const result = await runCli(['check', '-f', 'html:out/report.html', '-f', 'json:out/report.json'], { cwd: dir, env: { STRIPE_SECRET_KEY: secret } });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/wrote html report to out\/report\.html/);
+    const page = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    expect(page).toMatch(/^<!DOCTYPE html>/);
+    expect(page).toContain('id="check-db.schema"');
+    expect(page).toContain('id="check-api.up"');
+    expect(page).toMatch(/3 tables missing, key \[redacted\]/);
+    expect(page).not.toContain(secret);
+    expect(page).not.toContain('0123456789abcd');
+  });
+});
+
 describe('html report in headless Chromium', () => {
   const REPORT_URL = 'http://report.invalid/report.html';
   let browser: Browser;
@@ -97,6 +120,10 @@ describe('html report in headless Chromium', () => {
   });
   afterAll(async () => {
     await browser?.close();
+  });
+
+  it('a machine without Chromium fails this test with the command that installs it', async () => {
+    await expect(launchChromium('/nonexistent/chromium')).rejects.toThrow('install chromium: apt-get install -y chromium');
   });
 
   /** A page that can load only the report itself: any other request is recorded and aborted. */
