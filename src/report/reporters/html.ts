@@ -238,7 +238,7 @@ var box=document.getElementById('only-failures');if(!box)return;
 var shown=document.getElementById('shown');var all=document.querySelectorAll('.check');
 function update(){document.body.classList.toggle('only-failures',box.checked);var n=0;for(var i=0;i<all.length;i++){if(!box.checked||all[i].classList.contains('failing'))n++;}if(shown)shown.textContent=box.checked?n+' of '+all.length+' checks shown':all.length+' checks';}
 box.addEventListener('change',update);
-function reveal(){var id=decodeURIComponent(location.hash.slice(1));var el=id&&document.getElementById(id);if(el&&box.checked&&el.classList.contains('check')&&!el.classList.contains('failing')){box.checked=false;update();el.scrollIntoView();}}
+function reveal(){var id=location.hash.slice(1);try{id=decodeURIComponent(id);}catch(e){}var el=id&&document.getElementById(id);if(el&&box.checked&&el.classList.contains('check')&&!el.classList.contains('failing')){box.checked=false;update();el.scrollIntoView();}}
 window.addEventListener('hashchange',reveal);
 window.addEventListener('beforeprint',function(){var d=document.querySelectorAll('details');for(var i=0;i<d.length;i++)d[i].open=true;});
 update();reveal();
