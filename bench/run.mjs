@@ -71,4 +71,5 @@ try {
   await server.close();
   rmSync(dir, { recursive: true, force: true });
 }
+results.push(spawnSync(process.execPath, [join(root, 'bench', 'secrets-scan.mjs')], { stdio: 'inherit' }).status === 0); // 3. secrets.scan on 10,000 files
 process.exitCode = results.every(Boolean) ? 0 : 1;
