@@ -116,11 +116,12 @@ export async function loadProfile(profilePath: string, options: LoadOptions = {}
   validateNeeds(checks, merged, errors);
   if (errors.length) throw new ProfileErrors(errors);
   const attestationsFile = merged.attestations ?? join(dirname(absolute), '.readiness', 'attestations.yaml');
-  // Manual items read the profile's attestations file (unless one names its own).
+  // Manual items read the profile's attestations file (unless one names its own); untitled ones show their question.
   for (const check of checks) {
-    if (check.type === 'manual' && isPlainObject(check.params) && check.params.attestations_file === undefined) {
-      check.params = { ...check.params, attestations_file: attestationsFile };
-    }
+    const params = check.params;
+    if (check.type !== 'manual' || !isPlainObject(params)) continue;
+    if (params.attestations_file === undefined) check.params = { ...params, attestations_file: attestationsFile };
+    if (check.title === undefined && typeof params.question === 'string') check.title = params.question;
   }
   return {
     name: merged.name ?? 'readiness',

@@ -59,6 +59,7 @@ describe('readiness attest', () => {
     expect(after.code).toBe(0); // only the recommended item is left
     const r1 = results(after.stdout);
     expect(r1['launch.briefed'].status).toBe('pass');
+    expect(r1['launch.briefed'].title).toBe('Team briefed on launch plan?'); // an untitled manual item shows its question
     expect(r1['launch.briefed'].message).toBe(`attested by Alice Martin on ${new Date().toISOString().slice(0, 10)} (valid until ${expires})`);
     expect(r1['launch.briefed'].evidence.details).toMatchObject({ attested_by: 'Alice Martin', note: 'https://wiki.internal/launch-notes', expires, evidence_to_keep: BRIEFED.evidence });
     expect(r1['email.inbox'].status).toBe('fail');
