@@ -125,9 +125,14 @@ export function renderTemplate(source: string, vars: Vars, helpers: string[] = [
 
   // variables: {{{ raw }}} then {{ escaped }}
   out = out.replace(/{{{\s*([^{}]+?)\s*}}}/g, (whole, expr: string) => substitute(whole, expr, vars, helpers, false, leftovers));
-  out = out.replace(/{{\s*([^{}]+?)\s*}}/g, (whole, expr: string) => substitute(whole, expr, vars, helpers, true, leftovers));
+  out = out.replace(/(?<!{){{\s*([^{}]+?)\s*}}(?!})/g, (whole, expr: string) => substitute(whole, expr, vars, helpers, true, leftovers));
   // anything still shaped like a placeholder is broken syntax ({{ name }, {{#if}} without {{/if}}, {% %} left over)
-  for (const m of out.matchAll(/{{[^\n]{0,60}|{%[^\n]{0,40}%}/g)) leftovers.push(m[0].trim());
+  // (a whole placeholder already reported above stays in the output as it was: do not report it, and the
+  // rest of its line, a second time)
+  const reported = new Set(leftovers);
+  for (const m of out.matchAll(/{{{[^{}\n]*}}}|{{[^{}\n]*}}|{{[^\n]{0,60}|{%[^\n]{0,40}%}/g)) {
+    if (!reported.has(m[0])) leftovers.push(m[0].trim());
+  }
   return { output: out, leftovers: [...new Set(leftovers)] };
 }
 

@@ -28,6 +28,8 @@ describe('template rendering', () => {
     expect(renderTemplate('Hi {{ frist_name }}', {}).leftovers).toEqual(['{{ frist_name }}']);
     expect(renderTemplate('Hi {{ name }', { name: 'x' }).leftovers).toEqual(['{{ name }']);
     expect(renderTemplate('{{#if a}}x', { a: true }).leftovers).toEqual(['{{#if a}}']);
+    // an unknown variable in the middle of a line is reported once, not again with the rest of the line
+    expect(renderTemplate('<p>{{ missing }} and {{{ raw_missing }}}</p></body>', {}).leftovers).toEqual(['{{{ raw_missing }}}', '{{ missing }}']);
   });
   it('renders if/else, unless, each and mustache sections, and strips comments', () => {
     const tpl = '{{!-- note --}}{{#if paid}}paid{{else}}due{{/if}} {{#unless trial}}full{{/unless}} {{#each items}}[{{name}}]{{/each}} {{#plan}}{{plan_name}}{{/plan}}{{^none}}!{{/none}} {# nj #}';
