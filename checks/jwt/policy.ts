@@ -1,6 +1,6 @@
 // jwt.policy: token lifetimes and signing algorithm, as the app is configured (environment) or as given.
 import { z } from 'zod';
-import { combine, defineCheck, fail, pass, type Verdict } from '../../src/check.js';
+import { combine, defineCheck, fail, pass, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
 import { boolish, duration } from '../../src/params.js';
 import { ASYMMETRIC_ALGORITHMS, isSymmetricAlgorithm } from '../../src/keys/keys.js';
@@ -65,7 +65,7 @@ export function parseTtl(value: string | number, bareUnit = 1): number | undefin
 
 const params = z
   .object({
-    access_ttl: z.union([z.string(), z.number()]).optional().describe('Access token lifetime as configured (e.g. `${ACCESS_TOKEN_EXPIRE_MINUTES}m`, `15m`, `900`); read from the environment when absent.'),
+    access_ttl: z.union([z.string(), z.number()]).optional().describe('Access token lifetime as configured (e.g. `${ACCESS_TOKEN_EXPIRE_MINUTES}m`, `15m`, `900`; a bare number is seconds); read from the environment when absent.'),
     refresh_ttl: z.union([z.string(), z.number()]).optional().describe('Refresh token lifetime as configured; read from the environment when absent.'),
     algorithm: z.string().optional().describe('JWT signing algorithm as configured; read from the environment (JWT_ALGORITHM…) when absent.'),
     access_ttl_env: z.array(z.string()).default(DEFAULT_ACCESS_ENV).describe('Environment variables looked at, in order, for the access token lifetime. A bare number takes the unit in the name (…_MINUTES, …_DAYS), else seconds.'),
@@ -85,9 +85,12 @@ export interface SettingFact {
   raw: string;
 }
 
+/** A lifetime as found; `assumedSeconds` when it was a bare number and nothing said which unit it is in. */
+export type LifetimeFact = SettingFact & { seconds?: number; assumedSeconds?: boolean };
+
 export interface PolicyFacts {
-  access?: SettingFact & { seconds?: number };
-  refresh?: SettingFact & { seconds?: number };
+  access?: LifetimeFact;
+  refresh?: LifetimeFact;
   algorithm?: SettingFact;
   lookedAt: { access: string[]; refresh: string[]; algorithm: string[] };
   maxAccessSeconds: number;
@@ -118,6 +121,12 @@ function lifetimeVerdict(label: 'access' | 'refresh', s: PolicyFacts['access'], 
   }
   if (s.seconds > max) {
     return fail(`${label} token lifetime ${human(s.seconds)} (${s.source}=${s.raw}) is above the maximum ${human(max)}`);
+  }
+  if (s.assumedSeconds && s.seconds <= 120) {
+    // `access_ttl: ${ACCESS_TOKEN_EXPIRE_MINUTES}` gives "60": read as seconds it would pass a one-hour token.
+    return warn(
+      `${label} token lifetime ${s.source}=${s.raw} is read as ${s.raw} seconds (a bare number has no unit), unusually short; if it means minutes, write ${s.raw}m`,
+    );
   }
   return pass(`${label} token lifetime ${human(s.seconds)}`);
 }
@@ -178,12 +187,17 @@ function fromEnv(names: string[], env: Readonly<Record<string, string | undefine
   return undefined;
 }
 
-function lifetime(given: string | number | undefined, names: string[], env: Readonly<Record<string, string | undefined>>, param: string) {
+const BARE_NUMBER = /^\s*["']?\d+(\.\d+)?["']?\s*$/;
+
+function lifetime(given: string | number | undefined, names: string[], env: Readonly<Record<string, string | undefined>>, param: string): LifetimeFact | undefined {
   if (given !== undefined && String(given).trim() !== '') {
-    return { source: `parameter ${param}`, raw: String(given), seconds: parseTtl(given) };
+    return { source: `parameter ${param}`, raw: String(given).trim(), seconds: parseTtl(given), assumedSeconds: BARE_NUMBER.test(String(given)) };
   }
   const found = fromEnv(names, env);
-  return found ? { ...found, seconds: parseTtl(found.raw, unitFromName(found.source)) } : undefined;
+  if (!found) return undefined;
+  const unit = unitFromName(found.source);
+  const saysSeconds = /(^|_)(S|SEC|SECS|SECONDS?)($|_)/i.test(found.source);
+  return { ...found, seconds: parseTtl(found.raw, unit), assumedSeconds: unit === 1 && !saysSeconds && BARE_NUMBER.test(found.raw) };
 }
 
 export default defineCheck({

@@ -110,6 +110,18 @@ describe('jwt.policy run', () => {
     expect(w.message).toBe('access token lifetime 20m (MY_APP_ACCESS_MINUTES=20) is above the maximum 15m');
   });
 
+  it('warns when a bare number read as seconds is implausibly short (minutes given without a unit)', async () => {
+    // `access_ttl: ${ACCESS_TOKEN_EXPIRE_MINUTES}` interpolates to "60": one hour, not one minute.
+    const v = await runCheck(check, { access_ttl: '60', refresh_ttl: '7d', algorithm: 'RS256' });
+    expect(v.status).toBe('warn');
+    expect(v.message).toBe('access token lifetime parameter access_ttl=60 is read as 60 seconds (a bare number has no unit), unusually short; if it means minutes, write 60m');
+    expect((await runCheck(check, {}, { env: { JWT_EXPIRES_IN: '15', JWT_REFRESH_TTL: '7d', JWT_ALG: 'RS256' } })).status).toBe('warn');
+    // a unit in the value or in the variable name is not a guess
+    expect((await runCheck(check, { access_ttl: '45s', refresh_ttl: '7d', algorithm: 'RS256' })).status).toBe('pass');
+    expect((await runCheck(check, {}, { env: { ACCESS_TOKEN_EXPIRE_SECONDS: '30', JWT_REFRESH_TTL: '7d', JWT_ALG: 'RS256' } })).status).toBe('pass');
+    expect((await runCheck(check, { access_ttl: 900, refresh_ttl: '7d', algorithm: 'RS256' })).status).toBe('pass');
+  });
+
   it('rejects unknown parameters', async () => {
     await expect(runCheck(check, { max_access: '15m' })).rejects.toThrow(/bad params/);
   });
