@@ -135,6 +135,10 @@ export interface VariableInfo {
   messages: string[];
   /** Variables looked at instead, in order (params named *_env that list several). */
   alternatives?: string[];
+  /** The title of a check that names the variable, e.g. "The application repository is here (APP_DIR)". */
+  mentionedIn?: string;
+  /** Title of the first check that reads it. */
+  firstTitle: string;
 }
 
 const ENV_VARS_KEYS = ['required', 'equals', 'one_of', 'matches', 'urls', 'secrets'] as const;
@@ -145,9 +149,10 @@ export function collectVariables(checks: readonly ResolvedCheck[]): VariableInfo
   const note = (name: string, check: ResolvedCheck, use: string, extra: { default?: string; required?: boolean; message?: string; expected?: string; allowed?: string[]; alternatives?: string[] } = {}) => {
     let info = byName.get(name);
     if (!info) {
-      info = { name, section: check.section, usedBy: [], defaults: [], required: false, messages: [] };
+      info = { name, section: check.section, usedBy: [], defaults: [], required: false, messages: [], firstTitle: check.title ?? check.check.meta.title };
       byName.set(name, info);
     }
+    if (!info.mentionedIn && check.title && new RegExp(`\\b${name}\\b`).test(check.title)) info.mentionedIn = check.title;
     const at = info.usedBy.findIndex((u) => u.startsWith(`${check.id} (`));
     if (at === -1) info.usedBy.push(`${check.id} (${use})`);
     else if (!info.usedBy[at].slice(check.id.length + 2, -1).split(', ').includes(use)) info.usedBy[at] = `${info.usedBy[at].slice(0, -1)}, ${use})`;
@@ -225,6 +230,9 @@ export const KNOWN_VARIABLES: Record<string, string> = {
   DOMAIN: 'The production domain, e.g. example.com.',
 };
 
+/** Checks named per variable in .env.example before "and N more checks". */
+const MAX_READERS = 4;
+
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_KEY|PRIVATE_KEY)(_|$)/i;
 
 /** The text of .env.example: each variable under its section, with what it is for, what reads it, its default. */
@@ -241,14 +249,14 @@ export function renderEnvExample(profile: Pick<Profile, 'name' | 'checks'>, opti
     lines.push('', `# ── ${section} ──`);
     for (const v of list) {
       lines.push('');
-      const purpose = KNOWN_VARIABLES[v.name] ?? v.messages[0];
-      if (purpose) lines.push(`# ${v.name}: ${purpose}`);
+      lines.push(`# ${v.name}: ${KNOWN_VARIABLES[v.name] ?? v.messages[0] ?? v.mentionedIn ?? `for "${v.firstTitle}"`}`);
       const facts: string[] = [];
       if (v.expected !== undefined) facts.push(`expected: ${v.expected}`);
       if (v.allowed) facts.push(`one of: ${v.allowed.join(', ')}`);
       if (v.alternatives?.length) facts.push(`or set one of: ${v.alternatives.join(', ')}`);
       if (v.defaults.length) facts.push(`default: ${v.defaults.map((d) => (d === '' ? '(empty)' : d)).join(' / ')}${v.required ? ' (some checks need it set)' : ''}`);
-      lines.push(`# read by ${v.usedBy.join(', ')}${facts.length ? `; ${facts.join('; ')}` : ''}`);
+      const readers = v.usedBy.length > MAX_READERS ? `${v.usedBy.slice(0, MAX_READERS - 1).join(', ')} and ${v.usedBy.length - MAX_READERS + 1} more checks` : v.usedBy.join(', ');
+      lines.push(`# read by ${readers}${facts.length ? `; ${facts.join('; ')}` : ''}`);
       const value = v.expected !== undefined && !SECRET_NAME.test(v.name) ? v.expected : '';
       if (!v.required && v.defaults.length) lines.push(`# ${v.name}=${v.defaults[0]}`);
       else if (!v.required && v.alternatives) lines.push(`# ${v.name}=`);
