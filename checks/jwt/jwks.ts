@@ -84,7 +84,12 @@ export function summarizeJwk(jwk: unknown, index: number): JwkSummary {
 
 /** Pure decision: the HTTP answer and the expected key in, verdict out. */
 export function evaluateJwks(f: JwksFacts): Verdict {
-  if (f.fetchError) return error(`could not fetch JWKS from ${f.url}: ${f.fetchError}`);
+  if (f.fetchError) {
+    return {
+      ...error(`could not fetch JWKS from ${f.url}: ${f.fetchError}`),
+      remediation: 'Check that the auth service is up and that this URL is reachable from where the check runs (DNS, firewall, TLS: give `ca` for a private CA); then run the check again.',
+    };
+  }
   if (f.expected?.problem && f.expected.problemIsError) return error(f.expected.problem);
   const status = f.status ?? 0;
   if (status < 200 || status > 299) {

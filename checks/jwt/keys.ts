@@ -90,7 +90,13 @@ function keyVerdicts(role: 'private' | 'public', k: KeyFacts, facts: KeysFacts):
     parts.push(fail(`${role} key ${k.source} is on curve ${d.curve ?? '?'} but ${facts.algorithm} needs ${family.curve}`));
   }
   if ((d.keyType === 'rsa' || d.keyType === 'rsa-pss') && (d.bits ?? 0) < facts.minBits) {
-    parts.push(fail(`${role} key ${k.source} is RSA ${d.bits}-bit, below the required ${facts.minBits} bits`));
+    parts.push(
+      fail(
+        `${role} key ${k.source} is RSA ${d.bits}-bit, below the required ${facts.minBits} bits`,
+        undefined,
+        `Generate a new pair of at least ${facts.minBits} bits (openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:${Math.max(2048, facts.minBits)} -out jwt_private.pem; openssl pkey -in jwt_private.pem -pubout -out jwt_public.pem), deploy both and publish the new public key; tokens signed with the old key stop verifying once it is removed.`,
+      ),
+    );
   }
   if (d.curve && !facts.allowedCurves.includes(d.curve)) {
     parts.push(fail(`${role} key ${k.source} uses curve ${d.curve}, not one of the allowed ${facts.allowedCurves.join(', ')}`));

@@ -158,6 +158,8 @@ describe('jwt.jwks against a local server', () => {
     expect(v.message).toContain('timed out');
     const r = await run({ url: 'http://127.0.0.1:1/jwks.json', public_key: 'good.pub' });
     expect(r.status).toBe('error');
+    expect(r.message).toBe('could not fetch JWKS from http://127.0.0.1:1/jwks.json: connection refused at 127.0.0.1:1');
+    expect(r.remediation).toContain('reachable from where the check runs');
   });
 
   it('passes over HTTPS with the private CA, errors without trusting it', async () => {

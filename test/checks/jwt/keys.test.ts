@@ -27,6 +27,7 @@ describe('evaluateKeys (pure)', () => {
     const v = evaluateKeys({ ...base, private: { source: '/k/priv.pem', isFile: true, mode: 0o600, description: rsa(1024) } });
     expect(v.status).toBe('fail');
     expect(v.message).toContain('RSA 1024-bit, below the required 2048 bits');
+    expect(v.remediation).toContain('rsa_keygen_bits:2048');
   });
 
   it('fails an EC key configured for RS256', () => {
