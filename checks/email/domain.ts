@@ -45,7 +45,8 @@ const params = z
     spf_max_lookups: intish().pipe(z.number().int().min(1)).default(10).describe('DNS lookups SPF may cost, counted recursively (RFC 7208: 10).'),
     dkim_selectors: oneOrMany(z.string().trim().min(1)).default([]).describe('DKIM selectors to check (`<selector>._domainkey.<domain>`; CNAMEs are followed).'),
     receives_mail: boolish().default(true).describe('The domain receives mail (replies, bounces): MX records are required.'),
-    dns_servers: oneOrMany(z.string().trim().min(1)).optional().describe('DNS servers (`host` or `host:port`) to ask instead of the system resolver.'),
+    servers: oneOrMany(z.string().trim().min(1)).optional().describe('DNS servers (`host` or `host:port`) to ask instead of the system resolver; the same option as dns.records.'),
+    dns_servers: oneOrMany(z.string().trim().min(1)).optional().describe('Older name of `servers`.'),
   })
   .strict();
 
@@ -67,14 +68,15 @@ export default defineCheck({
     const from = p.from || ctx.env.EMAIL_FROM;
     const domain = p.domain || (from ? domainOf(bareAddress(from)) : undefined);
     if (!domain) return error('misconfigured: give `domain` or a `from` address (or set EMAIL_FROM)');
-    const resolver = makeResolver({ servers: p.dns_servers, timeoutMs: Math.min(5000, Math.max(500, ctx.timeoutMs / 4)) });
+    const servers = p.servers ?? p.dns_servers;
+    const resolver = makeResolver({ servers, timeoutMs: Math.min(5000, Math.max(500, ctx.timeoutMs / 4)) });
     const onAbort = () => resolver.cancel();
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     const provider = p.provider ? PROVIDERS[p.provider] : undefined;
     const spfIncludes = [...new Set([...(provider?.spf ?? []), ...p.spf_includes])];
     const selectors = p.dkim_selectors.length ? p.dkim_selectors : provider?.dkim ?? [];
     const spfDomain = p.spf_domain ?? domain;
-    ctx.log.debug(`email.domain ${domain}: SPF at ${spfDomain}, DKIM selectors ${selectors.join(', ') || 'none'}${p.dns_servers ? `, DNS ${p.dns_servers.join(', ')}` : ''}`);
+    ctx.log.debug(`email.domain ${domain}: SPF at ${spfDomain}, DKIM selectors ${selectors.join(', ') || 'none'}${servers ? `, DNS ${servers.join(', ')}` : ''}`);
 
     const part = async (fn: () => Promise<Verdict>): Promise<Verdict> => {
       try {

@@ -137,7 +137,8 @@ describe('email.domain against a real DNS server', () => {
   });
 
   it('fails a broken domain and names every problem', async () => {
-    const v = await runCheck(check, { domain: 'broken.test', provider: 'sendgrid', dkim_selectors: ['s1'], dns_servers: [dns.server] });
+    // `servers`, as in dns.records (dns_servers is its older name)
+    const v = await runCheck(check, { domain: 'broken.test', provider: 'sendgrid', dkim_selectors: ['s1'], servers: [dns.server] });
     expect(v.status).toBe('fail');
     expect(v.message).toContain('2 SPF records at broken.test');
     expect(v.message).toContain('no DKIM record at s1._domainkey.broken.test → s1.domainkey.gone.example');
