@@ -60,7 +60,7 @@ export function dnsFailure(err: unknown, type: string, name: string): string {
   const code = (err as { code?: string })?.code ?? 'error';
   const words: Record<string, string> = {
     ETIMEOUT: 'timed out',
-    ECONNREFUSED: 'was refused by the DNS server',
+    ECONNREFUSED: 'failed: no DNS server answers at the configured address (connection refused)',
     ESERVFAIL: 'failed at the DNS server (SERVFAIL)',
     EREFUSED: 'was refused by the DNS server (REFUSED)',
     ECANCELLED: 'was cancelled',
