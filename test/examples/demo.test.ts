@@ -1,0 +1,256 @@
+// The demo end to end: the reference app in examples/app is the fixture, checked by the built CLI with the
+// demo profile (examples/demo/readiness.yaml), exactly as `npm run demo` does. Asserts the expected passes,
+// the deliberate warning (certificate expires in ~20 days) and failure (no CSP), and that no secret the
+// app uses reaches any output.
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp } from '../../examples/app/server.mjs';
+import { judgeDemo } from '../../examples/demo/run.mjs';
+import type { CheckResult, Report } from '../../src/report/model.js';
+import { ROOT, runCli, type CliResult } from '../support/cli.js';
+
+type App = Awaited<ReturnType<typeof startApp>>;
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+function request(app: App, url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  const u = new URL(url);
+  const lib = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = lib.request(u, { method: init.method ?? 'GET', headers: init.headers, ca: readFileSync(app.caPath), timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timed out: ${url}`)));
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
+
+describe('examples/app: the reference app', () => {
+  let app: App;
+  beforeAll(async () => {
+    app = await startApp();
+  });
+  afterAll(async () => {
+    await app?.stop();
+  });
+
+  it('serves health, auth health, docs and security headers over HTTPS trusted through its own CA — without CSP', async () => {
+    const health = await request(app, `${app.url}/health`);
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toMatchObject({ status: 'healthy', database: 'up' });
+    expect(JSON.parse((await request(app, `${app.url}/api/auth/health`)).body)).toMatchObject({ status: 'healthy' });
+    const docs = await request(app, `${app.url}/docs`);
+    expect(docs.status).toBe(200);
+    expect(docs.body).toContain('/openapi.json');
+    expect(health.headers['strict-transport-security']).toBe('max-age=63072000; includeSubDomains');
+    expect(health.headers['x-frame-options']).toBe('DENY');
+    expect(health.headers['x-content-type-options']).toBe('nosniff');
+    expect(health.headers['content-security-policy']).toBeUndefined();
+  });
+
+  it('redirects plain HTTP to the same path on HTTPS with 301', async () => {
+    const r = await request(app, `${app.httpUrl}/pricing?plan=starter`);
+    expect(r.status).toBe(301);
+    expect(r.headers.location).toBe(`${app.url}/pricing?plan=starter`);
+  });
+
+  it('has a certificate that expires in about 20 days', () => {
+    const days = (app.certNotAfter.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(19.9);
+    expect(days).toBeLessThan(21);
+  });
+
+  it('publishes the RS256 public key as JWKS without private members; the private key file is mode 0600', async () => {
+    const jwks = JSON.parse((await request(app, `${app.url}/.well-known/jwks.json`)).body);
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: app.env.JWT_KID });
+    for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) expect(jwks.keys[0]).not.toHaveProperty(member);
+    expect(Buffer.from(jwks.keys[0].n, 'base64url').length * 8).toBe(2048);
+    expect(statSync(app.env.JWT_PRIVATE_KEY_PATH).mode & 0o777).toBe(0o600);
+  });
+
+  it('creates the SQLite database with 11 tables and the 4 plans at the checklist prices', () => {
+    const db = new Database(app.dbPath, { readonly: true });
+    try {
+      const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[];
+      expect(tables).toHaveLength(11);
+      const plans = db.prepare('SELECT name, price_monthly_cents AS m, price_yearly_cents AS y FROM plans ORDER BY m').all();
+      expect(plans).toEqual([
+        { name: 'Free', m: 0, y: 0 },
+        { name: 'Starter', m: 2900, y: 29000 },
+        { name: 'Professional', m: 9900, y: 99000 },
+        { name: 'Enterprise', m: 49900, y: 499000 },
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('verifies Stripe webhook signatures: a correctly signed event is accepted, a wrong secret is refused', async () => {
+    const payload = JSON.stringify({ id: 'evt_test_demo_1', object: 'event', type: 'customer.updated', data: { object: {} } });
+    const sign = (secret: string) => Stripe.webhooks.generateTestHeaderString({ payload, secret });
+    const post = (signature: string) =>
+      request(app, `${app.url}/api/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body: payload });
+    expect((await post(sign(app.env.STRIPE_WEBHOOK_SECRET))).status).toBe(200);
+    const bad = await post(sign('whsec_not_the_right_secret_at_all'));
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('signature');
+    expect((await request(app, `${app.url}/api/webhooks/stripe`)).status).toBe(405);
+  });
+
+  it('refuses an anonymous request to a protected route', async () => {
+    expect((await request(app, `${app.url}/api/users/me`)).status).toBe(401);
+  });
+});
+
+describe('examples/app: state', () => {
+  it('keeps everything in a temp dir that stop() removes', async () => {
+    const app = await startApp();
+    expect(existsSync(app.dbPath)).toBe(true);
+    await app.stop();
+    expect(existsSync(app.dir)).toBe(false);
+  });
+});
+
+describe('the demo: readiness check on the reference app', () => {
+  let app: App;
+  let work: string;
+  let run: CliResult;
+  let report: Report;
+  let secrets: string[];
+  const byType = (type: string) => report.results.filter((r) => r.type === type);
+
+  beforeAll(async () => {
+    app = await startApp();
+    work = mkdtempSync(path.join(tmpdir(), 'readiness-demo-test-'));
+    const jsonPath = path.join(work, 'report.json');
+    run = await runCli(['check', '-p', 'examples/demo/readiness.yaml', '-f', 'pretty', '-f', `json:${jsonPath}`, '-v'], {
+      cwd: ROOT,
+      env: { ...app.env, NODE_EXTRA_CA_CERTS: app.caPath },
+      timeoutMs: 45_000,
+    });
+    report = JSON.parse(readFileSync(jsonPath, 'utf8'));
+    // Every secret the app uses: the webhook secret, the session/CSRF secrets and the private keys.
+    const keyBody = (file: string) => readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('-----'));
+    secrets = [
+      ...app.secretNames.map((name) => app.env[name as keyof typeof app.env]),
+      ...keyBody(app.env.JWT_PRIVATE_KEY_PATH),
+      ...keyBody(path.join(app.dir, 'tls_key.pem')),
+    ];
+  }, 60_000);
+  afterAll(async () => {
+    await app?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('completes with the gate failed (exit 1), not a profile or usage error', () => {
+    expect(run.stderr).not.toMatch(/\n\s+at .*\(/); // no stack trace
+    expect(run.code).toBe(1);
+    expect(report.gate.passed).toBe(false);
+  });
+
+  it('passes the health endpoints, database, JWT, TLS protocol, redirect, webhook and environment checks', () => {
+    const mustPass = ['http.endpoint', 'sqlite.schema', 'sqlite.rows', 'jwt.keys', 'jwt.jwks', 'jwt.policy', 'tls.protocols', 'http.redirect', 'stripe.webhook_probe', 'env.vars', 'secrets.strength'];
+    for (const type of mustPass) {
+      const results = byType(type);
+      expect(results.length, `a ${type} check runs in the demo`).toBeGreaterThan(0);
+      for (const r of results) expect({ id: r.id, status: r.status, message: r.message }).toMatchObject({ status: 'pass' });
+    }
+    const endpoints = byType('http.endpoint').map((r) => r.message).join('\n');
+    expect(endpoints).toContain('/health answered 200');
+    expect(endpoints).toContain('/api/auth/health answered 200');
+    expect(endpoints).toContain('/docs answered 200');
+    expect(byType('sqlite.schema')[0].message).toContain('11 tables');
+    expect(byType('sqlite.rows')[0].message).toContain('4 rows');
+  });
+
+  it('warns that the certificate expires in about 20 days', () => {
+    const [cert] = byType('tls.certificate');
+    expect(cert.status).toBe('warn');
+    expect(cert.message).toMatch(/expires in (19|20) days/);
+  });
+
+  it('fails the security headers because Content-Security-Policy is missing', () => {
+    const [headers] = byType('http.headers');
+    expect(headers.status).toBe('fail');
+    expect(headers.message).toContain('Content-Security-Policy is missing');
+    expect(report.gate.failedBy).toContain(headers.id);
+    expect(run.stdout).toContain('Content-Security-Policy is missing');
+  });
+
+  it('finds nothing else wrong: no other warning, failure or error (the demo run.mjs judges the same way)', () => {
+    const others = report.results.filter((r: CheckResult) => r.status !== 'pass' && r.message !== 'not selected' && !['tls.certificate', 'http.headers'].includes(r.type));
+    expect(others.map((r) => `${r.id}: ${r.status} ${r.message}`)).toEqual([]);
+    expect(judgeDemo(report)).toEqual({ ok: true, problems: [] });
+  });
+
+  it('never shows a secret the app uses, in the pretty output, the verbose log or the JSON report', () => {
+    expect(secrets.length).toBeGreaterThan(10);
+    const outputs = [run.stdout, run.stderr, JSON.stringify(report)];
+    for (const secret of secrets) for (const out of outputs) expect(out.includes(secret), `a secret leaked: ${secret.slice(0, 6)}…`).toBe(false);
+  });
+});
+
+describe('judgeDemo', () => {
+  const result = (type: string, status: CheckResult['status'], message = 'm'): Partial<CheckResult> => ({ id: type, type, status, message });
+  const report = (results: Partial<CheckResult>[], passed = false) => ({ results, gate: { passed } }) as unknown as Report;
+
+  it('is ok with exactly the deliberate warning and failure', () => {
+    expect(judgeDemo(report([result('tls.certificate', 'warn'), result('http.headers', 'fail'), result('http.endpoint', 'pass')]))).toEqual({ ok: true, problems: [] });
+  });
+
+  it('names an unexpected error, a missing deliberate problem and a gate that passed', () => {
+    const v = judgeDemo(report([result('tls.certificate', 'pass'), result('http.endpoint', 'error', 'connection refused at 127.0.0.1:1')], true));
+    expect(v.ok).toBe(false);
+    expect(v.problems.join('\n')).toContain('tls.certificate (tls.certificate) is pass, expected warn');
+    expect(v.problems.join('\n')).toContain('no http.headers check ran');
+    expect(v.problems.join('\n')).toContain('http.endpoint (http.endpoint) is error, expected pass: connection refused at 127.0.0.1:1');
+    expect(v.problems.join('\n')).toContain('the gate passed');
+  });
+
+  it('ignores checks that were not selected', () => {
+    expect(judgeDemo(report([result('tls.certificate', 'warn'), result('http.headers', 'fail'), result('manual', 'skip', 'not selected')])).ok).toBe(true);
+  });
+});
+
+describe('npm run demo', () => {
+  it('runs on this machine in well under a minute and exits 0 when it found the deliberate problems', async () => {
+    const { spawn } = await import('node:child_process');
+    const started = Date.now();
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(ROOT, 'examples', 'demo', 'run.mjs')], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CI: 'true' },
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      child.stderr.on('data', (d) => (stderr += d));
+      const timer = setTimeout(() => child.kill('SIGKILL'), 55_000);
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stdout, stderr });
+      });
+    });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Gate: FAILED');
+    expect(result.stdout).toContain('Demo OK');
+    expect(Date.now() - started).toBeLessThan(30_000);
+  }, 60_000);
+});
