@@ -45,7 +45,7 @@ export default defineCheck({
     }
     ctx.log.debug(`SMTP ${options.host}:${options.port} ${options.secure ? 'implicit TLS' : 'STARTTLS'}${options.username ? ` as ${options.username}` : ''}`);
     const { facts } = await smtpSession(options);
-    ctx.log.debug(scrub(`SMTP session: tls=${facts.tlsMode} auth=${String(facts.authenticated)} failure=${facts.failure?.kind ?? 'none'}`, [p.password]));
+    ctx.log.debug(scrub(`SMTP session: tls=${facts.tlsMode} auth=${facts.authenticated === undefined ? 'not attempted' : facts.authenticated ? 'accepted' : 'rejected'} failure=${facts.failure?.kind ?? 'none'}`, [p.password]));
     return evaluateSmtp(facts, {
       secure: options.secure,
       requireStartTls: p.require_starttls,

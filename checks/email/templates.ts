@@ -23,6 +23,9 @@ import {
 /** The checklist's templates; "custom" ones are added by name. */
 export const CHECKLIST_TEMPLATES = ['welcome', 'password_reset', 'payment_success', 'payment_failed', 'trial_ending', 'account_suspended'];
 export const TEMPLATE_EXTENSIONS = ['.html', '.hbs', '.mjml', '.njk', '.txt'];
+/** `812 bytes`, `4.5 KB`, `120 KB`. */
+const kb = (n: number) => (n < 1024 ? `${n} bytes` : n < 10 * 1024 ? `${(n / 1024).toFixed(1)} KB` : `${Math.round(n / 1024)} KB`);
+
 /** Gmail clips messages over 102 KB and hides the rest (often the unsubscribe link). */
 const GMAIL_CLIP_BYTES = 102 * 1024;
 
@@ -100,7 +103,11 @@ export function inspectTemplateFile(f: TemplateFile, o: TemplateOptions): FileRe
   const bad = links.map((l) => linkProblem(l)).filter((p): p is string => !!p);
   for (const b of [...new Set(bad)].slice(0, 5)) problems.push(b);
   const sizeBytes = Buffer.byteLength(output);
-  if (sizeBytes > o.maxSize) problems.push(`rendered size ${Math.round(sizeBytes / 1024)} KB is over ${Math.round(o.maxSize / 1024)} KB`);
+  if (sizeBytes > o.maxSize) {
+    let [actual, limit] = [kb(sizeBytes), kb(o.maxSize)];
+    if (actual === limit) [actual, limit] = [`${sizeBytes} bytes`, `${o.maxSize} bytes`];
+    problems.push(`rendered size ${actual} is over the limit of ${limit}`);
+  }
   if (o.unsubscribeRequired && !hasUnsubscribe(f.source, links)) problems.push('no unsubscribe link');
   return { file: f.file, sizeBytes, links: links.length, problems, rendered: output };
 }
