@@ -4,6 +4,8 @@ import { isSecretName, SECRET_PATTERNS, URL_PASSWORD } from './secret-patterns.j
 
 export const MASK = '[redacted]';
 
+const PLACEHOLDER = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}$/;
+
 /** Values shorter than this are not masked by value: masking "on" or "1" everywhere would garble output. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -39,7 +41,8 @@ export function makeRedactor(env: Readonly<Record<string, string | undefined>>, 
   const redact = (text: string): string => {
     if (!text) return text;
     let out = literalRegex ? text.replace(literalRegex, MASK) : text;
-    out = out.replace(URL_PASSWORD, (_all, before: string) => `${before}${MASK}@`);
+    // `postgres://app:${DB_PASSWORD}@db` in docs and profiles is a placeholder, not a password.
+    out = out.replace(URL_PASSWORD, (all, before: string, password: string) => (PLACEHOLDER.test(password) ? all : `${before}${MASK}@`));
     for (const pattern of SECRET_PATTERNS) {
       out = out.replace(pattern.regex, (found) => {
         const prefix = pattern.keepPrefix?.exec(found)?.[0] ?? '';

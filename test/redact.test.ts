@@ -60,3 +60,12 @@ describe('secret names', () => {
     expect(r.redact('leaked pem-material-here')).toBe(`leaked ${MASK}`);
   });
 });
+
+describe('placeholders', () => {
+  it('keeps ${VAR} placeholders in URLs (docs and profiles), masks real passwords', () => {
+    const r = makeRedactor({});
+    expect(r.redact('postgres://app:${DB_PASSWORD}@db/app')).toBe('postgres://app:${DB_PASSWORD}@db/app');
+    expect(r.redact('postgres://app:${DB_PASSWORD:-x}@db/app')).toBe('postgres://app:${DB_PASSWORD:-x}@db/app');
+    expect(r.redact('postgres://app:hunter22@db/app')).toBe(`postgres://app:${MASK}@db/app`);
+  });
+});

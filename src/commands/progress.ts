@@ -9,7 +9,8 @@ export interface Progress {
 const quiet: Progress = { update: () => {}, log: (print) => print(), stop: () => {} };
 
 export async function startProgress(total: number): Promise<Progress> {
-  if (!process.stderr.isTTY || process.env.CI || total === 0) return quiet;
+  // A terminal that reports no width (some pseudo-terminals) would make the spinner redraw endlessly.
+  if (!process.stderr.isTTY || process.env.CI || total === 0 || (process.stderr.columns ?? 0) < 20) return quiet;
   const { default: ora } = await import('ora');
   const spinner = ora({ stream: process.stderr, text: `running ${total} checks` }).start();
   return {

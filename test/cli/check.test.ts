@@ -74,7 +74,7 @@ describe('readiness check: exit codes and gating', () => {
     expect(missing.stderr).toMatch(/profile nope\.yaml not found/);
     const format = await runCli(['check', '-f', 'xml'], { cwd: dir });
     expect(format.code).toBe(2);
-    expect(format.stderr).toMatch(/unknown format "xml" \(allowed: pretty, json, junit, markdown, github, tap\)/);
+    expect(format.stderr).toMatch(/unknown format "xml" \(allowed: pretty, json, junit, markdown, github, tap, html\)/);
     const deadline = await runCli(['check', '--deadline', 'soon'], { cwd: dir });
     expect(deadline.code).toBe(2);
     expect(deadline.stderr).toMatch(/--deadline soon: expected a duration/);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { FORMAT_NAMES, REPORTERS, type FormatName } from '../../../src/report/reporters/index.js';
 import { FIXTURES } from '../fixtures/reports.js';
 
-const EXT: Record<FormatName, string> = { pretty: 'txt', json: 'json', junit: 'xml', markdown: 'md', github: 'txt', tap: 'tap' };
+const EXT: Record<FormatName, string> = { pretty: 'txt', json: 'json', junit: 'xml', markdown: 'md', github: 'txt', tap: 'tap', html: 'html' };
 
 describe.each(FORMAT_NAMES)('%s golden files', (format) => {
   it.each(Object.keys(FIXTURES))('%s report', async (fixture) => {
@@ -52,7 +52,7 @@ describe('every reporter', () => {
   });
 
   it('the map holds exactly the documented formats', () => {
-    expect(FORMAT_NAMES).toEqual(['pretty', 'json', 'junit', 'markdown', 'github', 'tap']);
+    expect(FORMAT_NAMES).toEqual(['pretty', 'json', 'junit', 'markdown', 'github', 'tap', 'html']);
     for (const name of FORMAT_NAMES) expect(typeof REPORTERS[name]).toBe('function');
   });
 });
