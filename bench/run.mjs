@@ -72,4 +72,5 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 results.push(spawnSync(process.execPath, [join(root, 'bench', 'secrets-scan.mjs')], { stdio: 'inherit' }).status === 0); // 3. secrets.scan on 10,000 files
+results.push(spawnSync(process.execPath, [join(root, 'bench', 'web-audit.mjs')], { stdio: 'inherit' }).status === 0); // 4. issue #5: TLS + headers audit vs testssl
 process.exitCode = results.every(Boolean) ? 0 : 1;

@@ -20,7 +20,7 @@
 import { STATUS_CODES } from 'node:http';
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
 import { formatDuration } from '../duration.js';
 
@@ -124,7 +124,8 @@ function agentFor(ca: string | Buffer | undefined, insecure: boolean): Agent {
       // Our own deadline governs; undici's connect timeout only bounds a connect nobody waits for any more.
       connect: {
         rejectUnauthorized: !insecure,
-        ...(ca ? { ca: [...rootCertificates, ca.toString()] } : {}),
+        // One secure context per agent: a `ca` list would make every connection re-parse ~150 roots (~50 ms).
+        ...(ca ? { secureContext: createSecureContext({ ca: [...rootCertificates, ca.toString()] }) } : {}),
         timeout: 60_000,
       },
       keepAliveTimeout: 4_000,
