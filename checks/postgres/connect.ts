@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
-import { compareVersions, formatMs, parseVersion } from '../../src/db/compare.js';
-import { withReadOnlyPg, DbCheckError } from '../../src/db/pg.js';
+import { compactEvidence, compareVersions, formatMs, parseVersion } from '../../src/db/compare.js';
+import { dbErrorVerdict, withReadOnlyPg, DbCheckError } from '../../src/db/pg.js';
 import { pgConnectionParams, resolveDbTarget } from '../../src/db/target.js';
 import { boolish, duration } from '../../src/params.js';
 
@@ -44,11 +44,11 @@ export function evaluateConnect(facts: ConnectFacts, expect: ConnectExpectation)
     parts.push(warn(`round trip took ${formatMs(facts.roundTripMs)}, above ${formatMs(expect.max_latency)}`));
   }
   const tlsText = facts.tls ? `over ${facts.tls.protocol}` : 'without TLS';
-  return combine(parts, `PostgreSQL ${shown} reachable as ${facts.label} ${tlsText}, round trip ${formatMs(facts.roundTripMs)}`, {
+  return combine(parts, `PostgreSQL ${shown} reachable as ${facts.label} ${tlsText}, round trip ${formatMs(facts.roundTripMs)}`, compactEvidence({
     expected: { min_version: expect.min_version, require_ssl: expect.require_ssl, max_latency_ms: expect.max_latency },
     actual: { version: shown, tls: facts.tls?.protocol ?? false, round_trip_ms: Math.round(facts.roundTripMs * 10) / 10 },
     details: { server_version: facts.version, cipher: facts.tls?.cipher, connect_ms: Math.round(facts.connectMs), target: facts.label },
-  });
+  }));
 }
 
 export default defineCheck({
@@ -92,7 +92,7 @@ export default defineCheck({
     } catch (err) {
       if (err instanceof DbCheckError) {
         // The server answered and said no (credentials, database, TLS): a finding. Unreachable/timeout: could not check.
-        return err.kind === 'auth' || err.kind === 'tls' ? fail(err.message) : error(err.message);
+        return dbErrorVerdict(err.kind === 'auth' || err.kind === 'tls' ? 'fail' : 'error', err, { target: target.label, sslmode: target.sslmode });
       }
       return error(`unexpected failure: ${(err as Error)?.message ?? String(err)}`.split('\n')[0]);
     }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
-import { describeExpectation, formatMs, meetsExpectation, parseExpectation } from '../../src/db/compare.js';
-import { DbCheckError, withReadOnlyPg } from '../../src/db/pg.js';
+import { compactEvidence, describeExpectation, formatMs, meetsExpectation, parseExpectation } from '../../src/db/compare.js';
+import { DbCheckError, dbErrorVerdict, withReadOnlyPg } from '../../src/db/pg.js';
 import { pgConnectionParams, resolveDbTarget } from '../../src/db/target.js';
 import { boolish, duration, numberish } from '../../src/params.js';
 
@@ -152,11 +152,11 @@ export function evaluateSettings(facts: SettingsFacts, expect: SettingsExpectati
 
   const expectedShown = Object.fromEntries(Object.entries(expect.expect).map(([k, v]) => [k, describeExpectation(parseExpectation(v))]));
   const summary = Object.entries(actualShown).slice(0, 4).map(([k, v]) => `${k}=${v}`).join(', ');
-  return combine(parts, `server settings as expected${summary ? ` (${summary}${Object.keys(actualShown).length > 4 ? ', …' : ''})` : ''}`, {
+  return combine(parts, `server settings as expected${summary ? ` (${summary}${Object.keys(actualShown).length > 4 ? ', …' : ''})` : ''}`, compactEvidence({
     expected: { settings: expectedShown, connections_warn_above: expect.connections_warn_above, archiving: archivingExpected },
     actual: { settings: actualShown },
     details,
-  });
+  }));
 }
 
 const expectValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()]))]);
@@ -216,7 +216,7 @@ export default defineCheck({
       ctx.log.debug(`postgres: read ${Object.keys(facts.settings).length} settings from ${target.label}`);
       return evaluateSettings(facts, p);
     } catch (err) {
-      return err instanceof DbCheckError ? error(err.message) : error(`unexpected failure: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
+      return err instanceof DbCheckError ? dbErrorVerdict('error', err, { target: target.label }) : error(`unexpected failure: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
     }
   },
 });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
-import { DbCheckError } from '../../src/db/pg.js';
+import { compactEvidence } from '../../src/db/compare.js';
+import { DbCheckError, dbErrorVerdict } from '../../src/db/pg.js';
 import { redisConnectionParams, resolveRedisTarget, withRedis } from '../../src/db/redis.js';
 
 type Outcome = { result: 'accepted' } | { result: 'refused'; reason: string } | { result: 'error'; reason: string };
@@ -51,7 +52,7 @@ export function evaluateRedisAuth(facts: RedisAuthFacts): Verdict {
       parts.push(warn('ACL user "default" is off but has nopass: re-enabling it would let anyone in'));
     }
   }
-  return combine(parts, `Redis at ${facts.label} enforces password authentication: unauthenticated and wrong-password connections are refused, the configured credentials work`, {
+  return combine(parts, `Redis at ${facts.label} enforces password authentication: unauthenticated and wrong-password connections are refused, the configured credentials work`, compactEvidence({
     expected: { unauthenticated: 'refused', configured: 'accepted', wrong_password: 'refused', default_user: 'not nopass' },
     actual: {
       unauthenticated: facts.unauthenticated.result,
@@ -64,7 +65,7 @@ export function evaluateRedisAuth(facts: RedisAuthFacts): Verdict {
       configured_reason: facts.configured && 'reason' in facts.configured ? facts.configured.reason : undefined,
       wrong_password_reason: facts.wrongPassword && 'reason' in facts.wrongPassword ? facts.wrongPassword.reason : undefined,
     },
-  });
+  }));
 }
 
 /** RESP2 `ACL GETUSER` reply (flat key/value array) → flags; never keeps the password hashes. */
@@ -93,6 +94,7 @@ export default defineCheck({
   async run(ctx) {
     const { target, problem } = resolveRedisTarget(ctx.params, ctx.env);
     if (!target) return error(problem);
+    let unreachable: DbCheckError | undefined;
     const attempt = async (auth: 'none' | 'target' | { username?: string; password: string }, after?: (call: (c: string, ...a: (string | number)[]) => Promise<unknown>) => Promise<void>): Promise<Outcome> => {
       try {
         await withRedis(target, { ...ctx, auth }, async (call) => {
@@ -102,12 +104,13 @@ export default defineCheck({
         return { result: 'accepted' };
       } catch (err) {
         if (err instanceof DbCheckError && err.kind === 'auth') return { result: 'refused', reason: err.message };
+        if (err instanceof DbCheckError) { unreachable ??= err; return { result: 'error', reason: err.message }; }
         return { result: 'error', reason: err instanceof Error ? err.message : String(err) };
       }
     };
     const facts: RedisAuthFacts = { label: target.label, unauthenticated: await attempt('none') };
     if (facts.unauthenticated.result === 'error' && /refused|timed out|resolve|closed/.test(facts.unauthenticated.reason)) {
-      return error(facts.unauthenticated.reason);
+      return unreachable ? dbErrorVerdict('error', unreachable, { target: target.label }) : error(facts.unauthenticated.reason);
     }
     if (target.password) {
       facts.configured = await attempt('target', async (call) => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, type Verdict } from '../../src/check.js';
-import { formatBytes, parseSize } from '../../src/db/compare.js';
-import { DbCheckError } from '../../src/db/pg.js';
+import { compactEvidence, formatBytes, parseSize } from '../../src/db/compare.js';
+import { DbCheckError, dbErrorVerdict } from '../../src/db/pg.js';
 import { parseInfo, redisConnectionParams, resolveRedisTarget, withRedis } from '../../src/db/redis.js';
 import { boolish } from '../../src/params.js';
 
@@ -73,7 +73,7 @@ export function evaluateRedisConfig(facts: RedisConfigFacts, expect: RedisConfig
     const on = c['protected-mode'].toLowerCase() === 'yes';
     if (on !== expect.protected_mode) parts.push(fail(`protected-mode is ${c['protected-mode']}, expected ${expect.protected_mode ? 'yes' : 'no'}`));
   }
-  return combine(parts, `maxmemory ${shownMemory} with ${policy ?? 'unknown'} eviction, persistence ${actualPersistence}`, {
+  return combine(parts, `maxmemory ${shownMemory} with ${policy ?? 'unknown'} eviction, persistence ${actualPersistence}`, compactEvidence({
     expected: {
       maxmemory: expect.maxmemory_required ? '> 0' : undefined,
       min_maxmemory: expect.min_maxmemory,
@@ -84,7 +84,7 @@ export function evaluateRedisConfig(facts: RedisConfigFacts, expect: RedisConfig
     },
     actual: { maxmemory: maxmemory, 'maxmemory-policy': policy, persistence: actualPersistence, appendonly: c.appendonly, save: c.save, 'protected-mode': c['protected-mode'] },
     details: { target: facts.label, rdb_last_bgsave_status: facts.persistence?.rdb_last_bgsave_status, aof_last_write_status: facts.persistence?.aof_last_write_status },
-  });
+  }));
 }
 
 export default defineCheck({
@@ -134,7 +134,7 @@ export default defineCheck({
         if (err.kind === 'denied') {
           return error(`cannot verify: CONFIG GET is not permitted on ${target.label} (${err.message}); managed Redis often disables it — check maxmemory and persistence in the provider's settings`);
         }
-        return error(err.message);
+        return dbErrorVerdict('error', err, { target: target.label });
       }
       return error(`unexpected failure: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
     }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
-import { compareVersions, formatMs, parseVersion } from '../../src/db/compare.js';
-import { DbCheckError } from '../../src/db/pg.js';
+import { compactEvidence, compareVersions, formatMs, parseVersion } from '../../src/db/compare.js';
+import { DbCheckError, dbErrorVerdict } from '../../src/db/pg.js';
 import { parseInfo, redisConnectionParams, resolveRedisTarget, withRedis } from '../../src/db/redis.js';
 import { duration } from '../../src/params.js';
 
@@ -42,11 +42,11 @@ export function evaluateRedisConnect(facts: RedisConnectFacts, expect: RedisConn
   if (expect.max_latency !== undefined && facts.pingMs > expect.max_latency) {
     parts.push(warn(`PING took ${formatMs(facts.pingMs)}, above ${formatMs(expect.max_latency)}`));
   }
-  return combine(parts, `Redis ${facts.version ?? '(version unknown)'} (${facts.role ?? 'role unknown'}) reachable at ${facts.label}${facts.tls ? ' over TLS' : ''}, PING ${formatMs(facts.pingMs)}`, {
+  return combine(parts, `Redis ${facts.version ?? '(version unknown)'} (${facts.role ?? 'role unknown'}) reachable at ${facts.label}${facts.tls ? ' over TLS' : ''}, PING ${formatMs(facts.pingMs)}`, compactEvidence({
     expected: { min_version: expect.min_version, role: expect.role, max_latency_ms: expect.max_latency },
     actual: { version: facts.version, role: facts.role, ping_ms: Math.round(facts.pingMs * 10) / 10 },
     details: { target: facts.label, mode: facts.mode, tls: facts.tls, info_error: facts.infoError },
-  });
+  }));
 }
 
 export default defineCheck({
@@ -92,7 +92,7 @@ export default defineCheck({
       });
       return evaluateRedisConnect(facts, ctx.params);
     } catch (err) {
-      if (err instanceof DbCheckError) return err.kind === 'auth' ? fail(err.message) : error(err.message);
+      if (err instanceof DbCheckError) return dbErrorVerdict(err.kind === 'auth' ? 'fail' : 'error', err, { target: target.label, tls: target.tls });
       return error(`unexpected failure: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
     }
   },

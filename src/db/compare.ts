@@ -207,3 +207,19 @@ export function formatMs(ms: number): string {
 export function quoteIdent(name: string): string {
   return name.split('.').map((part) => `"${part.replace(/"/g, '""')}"`).join('.');
 }
+
+/**
+ * Drops keys whose value is undefined from expected/actual/details (one level deep), so a report
+ * shows only what was asked and found, not `min_count: undefined`.
+ */
+export function compactEvidence<E extends { expected?: unknown; actual?: unknown; details?: Record<string, unknown> }>(evidence: E): E {
+  const strip = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined))
+      : v;
+  const out = { ...evidence };
+  for (const key of ['expected', 'actual', 'details'] as const) {
+    if (key in out) (out as Record<string, unknown>)[key] = strip(out[key]);
+  }
+  return out;
+}

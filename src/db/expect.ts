@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { combine, fail, type Verdict } from '../check.js';
 import { boolish, intish, oneOrMany } from '../params.js';
-import { looseEqual, plainRow, plainValue, show } from './compare.js';
+import { compactEvidence, looseEqual, plainRow, plainValue, show } from './compare.js';
 
 // ---------------------------------------------------------------------------------------------
 // Schema
@@ -239,7 +239,7 @@ export function evaluateSchema(facts: SchemaFacts, expect: SchemaExpectation): V
     if (verdict.status === 'pass') migrationText = `; ${verdict.message}`;
   }
 
-  const evidence = {
+  const evidence = compactEvidence({
     expected: {
       tables: expect.tables.length ? expect.tables : undefined,
       min_tables: expect.min_tables,
@@ -249,7 +249,7 @@ export function evaluateSchema(facts: SchemaFacts, expect: SchemaExpectation): V
     },
     actual: { table_count: tableNames.length, tables: tableNames, views: Object.keys(facts.views).sort(), extensions: facts.extensions },
     details,
-  };
+  });
   const expectedText = expect.tables.length ? `; all ${expect.tables.length} expected tables present` : '';
   return combine(parts, `${where} has ${tableNames.length} tables${expectedText}${migrationText}`, evidence);
 }
@@ -394,11 +394,11 @@ export function evaluateRows(facts: RowsFacts, expect: RowsExpectation): Verdict
     Object.assign(details, { differing, missing, unexpected });
   }
 
-  const evidence = {
+  const evidence = compactEvidence({
     expected: { count: expect.count, min_count: expect.min_count, max_count: expect.max_count, rows: expect.rows, key: expect.key },
     actual: { count: n, rows: facts.rows?.slice(0, 50).map(visible), columns_shown: facts.rows ? shownColumns : undefined },
     details,
-  };
+  });
   const rowsText = expect.rows ? `, all ${expect.rows.length} expected rows match` : '';
   return combine(parts, `${what} has ${n} rows${rowsText}`, evidence);
 }

@@ -1,6 +1,6 @@
 // Fact gathering for the schema and rows checks on either engine, so postgres.schema/rows and
 // sqlite.schema/rows (and a sqlite: DATABASE_URL given to a postgres.* check) share one path.
-import { error, fail, type CheckLogger, type Verdict } from '../check.js';
+import { error, type CheckLogger, type Verdict } from '../check.js';
 import { quoteIdent } from './compare.js';
 import {
   evaluateRows,
@@ -13,7 +13,7 @@ import {
   type SchemaExpectation,
   type SchemaFacts,
 } from './expect.js';
-import { DbCheckError, withReadOnlyPg, type PgQuery } from './pg.js';
+import { DbCheckError, dbErrorVerdict, withReadOnlyPg, type PgQuery } from './pg.js';
 import { readOnlyAll, withReadOnlySqlite, type SqliteDb } from './sqlite.js';
 import type { DbTarget } from './target.js';
 
@@ -26,8 +26,8 @@ export interface DbRunContext {
 const MIGRATION_ROWS_LIMIT = 10_000;
 
 /** A DbCheckError becomes `error` (could not check), except a missing table/column, which is a finding. */
-export function verdictFromError(err: unknown): Verdict {
-  if (err instanceof DbCheckError) return err.kind === 'missing' ? fail(err.message) : error(err.message);
+export function verdictFromError(err: unknown, target?: string): Verdict {
+  if (err instanceof DbCheckError) return dbErrorVerdict(err.kind === 'missing' ? 'fail' : 'error', err, target ? { target } : undefined);
   return error(`unexpected failure: ${(err as Error)?.message ?? String(err)}`.split('\n')[0]);
 }
 
@@ -80,7 +80,7 @@ export async function runSchemaCheck(target: DbTarget, schema: string, expect: S
     ctx.log.debug(`${target.kind}: ${Object.keys(facts.tables).length} tables in ${facts.schema} of ${target.label}`);
     return evaluateSchema(facts, expect);
   } catch (err) {
-    return verdictFromError(err);
+    return verdictFromError(err, target.label);
   }
 }
 
@@ -117,6 +117,6 @@ export async function runRowsCheck(target: DbTarget, input: RowsInput, ctx: DbRu
     }
     return evaluateRows(facts, input);
   } catch (err) {
-    return verdictFromError(err);
+    return verdictFromError(err, target.label);
   }
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import pg from 'pg';
-import type { CheckLogger } from '../check.js';
+import type { CheckLogger, Evidence, Verdict, VerdictStatus } from '../check.js';
 import { formatMs, scrub } from './compare.js';
 import type { PgTarget, SslMode } from './target.js';
 
@@ -24,9 +24,23 @@ export type PgQuery = <R extends Record<string, unknown> = Record<string, unknow
 
 /** Thrown by the session with a plain sentence as message (no password, no stack). */
 export class DbCheckError extends Error {
-  constructor(message: string, readonly kind: 'connect' | 'auth' | 'tls' | 'timeout' | 'query' | 'config' | 'missing' | 'denied' = 'connect') {
+  constructor(
+    message: string,
+    readonly kind: 'connect' | 'auth' | 'tls' | 'timeout' | 'query' | 'config' | 'missing' | 'denied' = 'connect',
+    /** What to do about this particular failure (overrides the type's generic remediation). */
+    readonly remediation?: string,
+  ) {
     super(message);
   }
+}
+
+/** A verdict for a DbCheckError: its plain message, its specific remediation, and where it happened. */
+export function dbErrorVerdict(status: VerdictStatus, err: DbCheckError, details?: Record<string, unknown>): Verdict {
+  const evidence: Evidence | undefined = details ? { details: Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) } : undefined;
+  const verdict: Verdict = { status, message: err.message };
+  if (evidence) verdict.evidence = evidence;
+  if (err.remediation) verdict.remediation = err.remediation;
+  return verdict;
 }
 
 function sslOptions(target: PgTarget, mode: SslMode): false | Record<string, unknown> {
@@ -52,30 +66,41 @@ export function describePgError(err: unknown, target: PgTarget, timeoutMs: numbe
   const where = `${target.host}:${target.port}`;
   const message = String(e?.message ?? err);
   const secrets = [target.password];
-  const plain = (text: string, kind: DbCheckError['kind']) => new DbCheckError(scrub(text, secrets), kind);
+  const plain = (text: string, kind: DbCheckError['kind'], remedy?: string) => new DbCheckError(scrub(text, secrets), kind, remedy);
+  const reach = `Make sure PostgreSQL runs on ${where} and accepts TCP connections from this host (listen_addresses, firewall, security group), or fix host/port in the URL.`;
   if (aborted || /timeout|timed out/i.test(message)) {
-    return plain(`timed out after ${formatMs(timeoutMs)} ${phase === 'connect' ? `connecting to ${where}` : `waiting for a query on ${where}`}`, 'timeout');
+    return plain(`timed out after ${formatMs(timeoutMs)} ${phase === 'connect' ? `connecting to ${where}` : `waiting for a query on ${where}`}`, 'timeout',
+      phase === 'connect'
+        ? `Something accepts TCP on ${where} but no PostgreSQL answered in time: check the host/port, a firewall that drops packets, or an overloaded server; raise the check's timeout only if the server is known to be slow.`
+        : 'The server is slow or a lock blocks the query: look at pg_stat_activity for blocking sessions, or raise the check\'s timeout.');
   }
+  const badPassword = `Check the password for user "${target.user}" in the connection URL (or the password field): the server rejected it. Percent-encode special characters in URLs (@ → %40, # → %23).`;
   switch (e?.code) {
-    case 'ECONNREFUSED': return plain(`connection refused at ${where}`, 'connect');
-    case 'ENOTFOUND': return plain(`cannot resolve host "${target.host}" (DNS lookup failed)`, 'connect');
-    case 'EAI_AGAIN': return plain(`cannot resolve host "${target.host}" (DNS lookup timed out)`, 'connect');
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return plain(`host ${where} is unreachable`, 'connect');
-    case 'ECONNRESET': return plain(`connection to ${where} was reset`, 'connect');
-    case 'ENOENT': return plain(`no PostgreSQL socket at ${target.host} (port ${target.port})`, 'connect');
-    case '28P01': case '28000': return plain(message, 'auth');
-    case '3D000': return plain(`database "${target.database}" does not exist on ${where}`, 'auth');
-    case '42P01': case '42703': case '3F000': return plain(message, 'missing');
-    case '57014': return plain(`a query was cancelled after statement_timeout (${formatMs(timeoutMs)})`, 'timeout');
+    case 'ECONNREFUSED': return plain(`connection refused at ${where}`, 'connect', reach);
+    case 'ENOTFOUND': return plain(`cannot resolve host "${target.host}" (DNS lookup failed)`, 'connect', `Fix the host name in the URL, or the DNS record of "${target.host}".`);
+    case 'EAI_AGAIN': return plain(`cannot resolve host "${target.host}" (DNS lookup timed out)`, 'connect', 'Check this host\'s DNS resolver (/etc/resolv.conf) and retry.');
+    case 'EHOSTUNREACH': case 'ENETUNREACH': return plain(`host ${where} is unreachable`, 'connect', reach);
+    case 'ECONNRESET': return plain(`connection to ${where} was reset`, 'connect', reach);
+    case 'ENOENT': return plain(`no PostgreSQL socket at ${target.host} (port ${target.port})`, 'connect', reach);
+    case '28P01': return plain(message, 'auth', badPassword);
+    case '28000': return plain(message, 'auth', `The server's pg_hba.conf has no entry letting user "${target.user}" connect to database "${target.database}" from this host${target.sslmode === 'disable' ? ' without TLS' : ''}: add one (or connect with the TLS mode it requires) and reload.`);
+    case '3D000': return plain(`database "${target.database}" does not exist on ${where}`, 'auth', `Fix the database name in the URL, or create the database (createdb ${target.database}) and run the migrations.`);
+    case '42P01': case '42703': case '3F000': return plain(message, 'missing', 'Run the migrations against this database, or fix the table/column/schema name in the profile.');
+    case '57014': return plain(`a query was cancelled after statement_timeout (${formatMs(timeoutMs)})`, 'timeout', 'The query is too slow for the check\'s timeout: narrow it, or raise the check\'s timeout.');
     case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': case 'CERT_HAS_EXPIRED': case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return plain(`TLS certificate of ${where} is not trusted (${e.code}, sslmode=${target.sslmode})`, 'tls');
+      return plain(`TLS certificate of ${where} is not trusted (${e.code}, sslmode=${target.sslmode})`, 'tls',
+        'Give the CA that signed the server certificate as sslrootcert (managed services publish theirs), renew an expired certificate, or connect with the host name the certificate names.');
   }
-  if (NO_SSL.test(message)) return plain(`server at ${where} refused TLS (sslmode=${target.sslmode})`, 'tls');
+  if (NO_SSL.test(message)) {
+    return plain(`server at ${where} refused TLS (sslmode=${target.sslmode})`, 'tls',
+      'Turn on ssl in postgresql.conf (ssl = on with ssl_cert_file and ssl_key_file) and reload; managed services: enable TLS / force SSL in the instance settings.');
+  }
   if (/client password must be a string|password must be a string|no password/i.test(message)) {
-    return plain(`server at ${where} asks for a password for user "${target.user}" but none was configured`, 'auth');
+    return plain(`server at ${where} asks for a password for user "${target.user}" but none was configured`, 'auth',
+      `Put the password of "${target.user}" into DATABASE_URL (postgres://${target.user}:PASSWORD@…) or the password field, e.g. password: \${DB_PASSWORD}.`);
   }
-  if (/terminated unexpectedly|Connection terminated/i.test(message)) return plain(`server at ${where} closed the connection unexpectedly`, 'connect');
+  if (/terminated unexpectedly|Connection terminated/i.test(message)) return plain(`server at ${where} closed the connection unexpectedly`, 'connect', `Check the server log of ${where}: it may be restarting, out of connections, or something else listens on that port.`);
   const firstLine = message.split('\n')[0];
   return plain(e?.severity ? firstLine : `${firstLine} (${where})`, phase === 'query' ? 'query' : 'connect');
 }

@@ -114,24 +114,40 @@ export function describeRedisError(err: unknown, target: RedisTarget, timeoutMs:
   const e = err as { code?: string; message?: string };
   const message = String(e?.message ?? err).split('\n')[0];
   const secrets = [target.password, ...extraSecrets];
-  const plain = (text: string, kind: DbCheckError['kind']) => new DbCheckError(scrub(text, secrets), kind);
+  const plain = (text: string, kind: DbCheckError['kind'], remedy?: string) => new DbCheckError(scrub(text, secrets), kind, remedy);
   const where = target.label;
+  const reach = `Make sure redis-server runs on ${where} and accepts connections from this host (bind, protected-mode, firewall, security group), or fix host/port in REDIS_URL.`;
   if (aborted || /timed out|timeout|ETIMEDOUT/i.test(message) || e?.code === 'ETIMEDOUT') {
-    return plain(`timed out after ${formatMs(timeoutMs)} waiting for Redis at ${where}`, 'timeout');
+    return plain(`timed out after ${formatMs(timeoutMs)} waiting for Redis at ${where}`, 'timeout',
+      `Something accepts TCP on ${where} but no Redis answered in time: check host/port, a firewall that drops packets, a TLS-only server reached without TLS (use rediss://), or a blocked server.`);
   }
-  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) return plain(`connection refused at ${where}`, 'connect');
-  if (e?.code === 'ENOTFOUND' || /ENOTFOUND/.test(message)) return plain(`cannot resolve host "${target.host}" (DNS lookup failed)`, 'connect');
-  if (e?.code === 'EAI_AGAIN') return plain(`cannot resolve host "${target.host}" (DNS lookup timed out)`, 'connect');
-  if (/^NOAUTH/.test(message)) return plain(`Redis at ${where} requires a password (NOAUTH) but none was configured`, 'auth');
+  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) return plain(`connection refused at ${where}`, 'connect', reach);
+  if (e?.code === 'ENOTFOUND' || /ENOTFOUND/.test(message)) return plain(`cannot resolve host "${target.host}" (DNS lookup failed)`, 'connect', `Fix the host name in REDIS_URL, or the DNS record of "${target.host}".`);
+  if (e?.code === 'EAI_AGAIN') return plain(`cannot resolve host "${target.host}" (DNS lookup timed out)`, 'connect', 'Check this host\'s DNS resolver (/etc/resolv.conf) and retry.');
+  if (/^NOAUTH/.test(message)) {
+    return plain(`Redis at ${where} requires a password (NOAUTH) but none was configured`, 'auth',
+      'Give the password the application uses: REDIS_URL=redis://:PASSWORD@host:6379 (or REDIS_PASSWORD, or the password field, e.g. password: ${REDIS_PASSWORD}).');
+  }
   if (/^WRONGPASS/.test(message) || /invalid password/i.test(message)) {
-    return plain(`authentication failed for user "${target.username ?? 'default'}" at ${where} (WRONGPASS)`, 'auth');
+    return plain(`authentication failed for user "${target.username ?? 'default'}" at ${where} (WRONGPASS)`, 'auth',
+      `Check the password${target.username ? ` of ACL user "${target.username}"` : ''} in REDIS_URL / REDIS_PASSWORD against requirepass (or the ACL user) on the server; percent-encode special characters in URLs.`);
   }
-  if (/called without any password configured/i.test(message)) return plain(`Redis at ${where} has no password set, but a password was configured (AUTH refused)`, 'auth');
-  if (/^DENIED/.test(message)) return plain(`Redis at ${where} refused the client (protected mode: no password set and not a loopback connection)`, 'auth');
-  if (/^NOPERM/.test(message)) return plain(message, 'denied');
-  if (/unknown command/i.test(message)) return plain(message, 'denied');
-  if (/CERT|certificate|SSL|TLS/i.test(message) || /^ERR_TLS|^ERR_SSL/.test(e?.code ?? '')) return plain(`TLS to ${where} failed: ${message}`, 'tls');
-  if (/Connection is closed|ECONNRESET|socket closed/i.test(message)) return plain(`Redis at ${where} closed the connection`, 'connect');
+  if (/called without any password configured/i.test(message)) {
+    return plain(`Redis at ${where} has no password set, but a password was configured (AUTH refused)`, 'auth',
+      'Either the wrong server is configured, or this Redis runs without requirepass: set requirepass (or ACL users) on the server.');
+  }
+  if (/^DENIED/.test(message)) {
+    return plain(`Redis at ${where} refused the client (protected mode: no password set and not a loopback connection)`, 'auth',
+      'Set a password on the server (requirepass or ACL users) rather than turning protected-mode off.');
+  }
+  if (/^NOPERM/.test(message)) return plain(message, 'denied', `Grant the ACL user${target.username ? ` "${target.username}"` : ''} the commands this check needs, or run the check with a user that may read them.`);
+  if (/unknown command/i.test(message)) return plain(message, 'denied', 'The command is disabled or renamed on this server (rename-command, managed service): verify this setting in the provider\'s console.');
+  if (/CERT|certificate|SSL|TLS/i.test(message) || /^ERR_TLS|^ERR_SSL/.test(e?.code ?? '')) {
+    return plain(`TLS to ${where} failed: ${message}`, 'tls', 'Use rediss:// only when the server speaks TLS, and make sure its certificate is valid for this host name and signed by a trusted CA (NODE_EXTRA_CA_CERTS).');
+  }
+  if (/Connection is closed|ECONNRESET|socket closed/i.test(message)) {
+    return plain(`Redis at ${where} closed the connection`, 'connect', `${reach} A TLS-only server closes plain connections: try rediss://.`);
+  }
   return plain(`${message} (${where})`, 'query');
 }
 

@@ -81,6 +81,8 @@ describe('postgres.connect against real servers', () => {
     const v = await runCheck(check, { url: `postgres://app:${wrong}@127.0.0.1:${tls.port}/app` }, { logs });
     expect(v.status).toBe('fail');
     expect(v.message).toBe('password authentication failed for user "app"');
+    expect(v.remediation).toMatch(/password for user "app".*rejected/);
+    expect(v.evidence?.details).toMatchObject({ target: `app@127.0.0.1:${tls.port}/app` });
     expect(JSON.stringify(v) + logs.join('\n')).not.toContain(wrong);
   });
 
@@ -88,18 +90,21 @@ describe('postgres.connect against real servers', () => {
     const v = await runCheck(check, { url: `postgres://app@127.0.0.1:${tls.port}/app` });
     expect(v.status).toBe('fail');
     expect(v.message).toContain('asks for a password for user "app"');
+    expect(v.remediation).toContain('postgres://app:PASSWORD@');
   });
 
   it('fails a missing database', async () => {
     const v = await runCheck(check, { host: '127.0.0.1', port: tls.port, user: 'app', password: APP_PW, database: 'nope_db' });
     expect(v.status).toBe('fail');
     expect(v.message).toBe(`database "nope_db" does not exist on 127.0.0.1:${tls.port}`);
+    expect(v.remediation).toContain('createdb nope_db');
   });
 
   it('fails when require_ssl is on and the server refuses TLS', async () => {
     const v = await runCheck(check, { url: 'postgres://postgres@127.0.0.1:5432/postgres', require_ssl: true });
     expect(v.status).toBe('fail');
     expect(v.message).toBe('server at 127.0.0.1:5432 refused TLS (sslmode=require)');
+    expect(v.remediation).toMatch(/ssl = on/);
   });
 
   it('fails when require_ssl is on but sslmode=disable kept the connection in clear text', async () => {
@@ -112,6 +117,7 @@ describe('postgres.connect against real servers', () => {
     const v = await runCheck(check, { url: `postgres://app:${APP_PW}@127.0.0.1:${tls.port}/app?sslmode=verify-full` });
     expect(v.status).toBe('fail');
     expect(v.message).toMatch(/TLS certificate of 127\.0\.0\.1:\d+ is not trusted \(DEPTH_ZERO_SELF_SIGNED_CERT/);
+    expect(v.remediation).toContain('sslrootcert');
   });
 
   it('verifies the server certificate against sslrootcert (verify-ca passes, verify-full checks the host name)', async () => {
@@ -129,11 +135,16 @@ describe('postgres.connect against real servers', () => {
     const v = await runCheck(check, { url: 'postgres://postgres@127.0.0.1:5432/postgres', min_version: 99 });
     expect(v.status).toBe('fail');
     expect(v.message).toMatch(/^server version \d+\.\d+ is below the required 99$/);
+    expect(v.remediation).toMatch(/Upgrade PostgreSQL to 99/);
+    // only what was asked and found: no `max_latency_ms: undefined` in the report
+    expect(Object.keys(v.evidence?.expected as object)).toEqual(['min_version', 'require_ssl']);
+    expect(v.evidence?.actual).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+$/), tls: false });
   });
 
   it('errors with "connection refused" on a closed port', async () => {
     const v = await runCheck(check, { url: 'postgres://postgres@127.0.0.1:1/postgres' });
     expect(v).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });
+    expect(v.remediation).toMatch(/^Make sure PostgreSQL runs on 127\.0\.0\.1:1 /);
   });
 
   it('errors on a DNS failure', async () => {
@@ -149,6 +160,7 @@ describe('postgres.connect against real servers', () => {
       const v = await runCheck(check, { url: `postgres://postgres:${APP_PW}@127.0.0.1:${silent.port}/postgres` }, { timeoutMs: 1000 });
       expect(v.status).toBe('error');
       expect(v.message).toBe(`timed out after 1s connecting to 127.0.0.1:${silent.port}`);
+      expect(v.remediation).toMatch(/no PostgreSQL answered in time/);
       expect(Date.now() - started).toBeLessThan(3000);
       expect(JSON.stringify(v)).not.toContain(APP_PW);
     } finally {

@@ -1,6 +1,6 @@
 // Pure tests of the shared database logic in src/db (used by postgres.* and sqlite.*).
 import { describe, expect, it } from 'vitest';
-import { compareVersions, looseEqual, meetsExpectation, parseExpectation, parseSize, parseVersion, quoteIdent, scrub } from '../../../src/db/compare.js';
+import { compactEvidence, compareVersions, looseEqual, meetsExpectation, parseExpectation, parseSize, parseVersion, quoteIdent, scrub } from '../../../src/db/compare.js';
 import { evaluateRows, evaluateSchema, readOnlyQueryProblem, summarizeMigrations, type SchemaExpectation, type SchemaFacts } from '../../../src/db/expect.js';
 import { describePgError } from '../../../src/db/pg.js';
 import { resolveDbTarget, sqlitePathFromUrl, type PgTarget } from '../../../src/db/target.js';
@@ -50,6 +50,11 @@ describe('scrub and identifiers', () => {
     expect(scrub('failed for postgres://app:s3cr3t-pw@db/app')).toBe('failed for postgres://app:***@db/app');
     expect(scrub('the pw is Hunter22!', ['Hunter22!'])).toBe('the pw is ***');
     expect(scrub('encoded p%40ss%2Fword here', ['p@ss/word'])).toBe('encoded *** here');
+  });
+  it('drops undefined keys from evidence so reports show only what was asked and found', () => {
+    const ev = compactEvidence({ expected: { count: 4, min_count: undefined }, actual: { count: 3, rows: [1, undefined] }, details: { target: 't', x: undefined } });
+    expect(ev).toEqual({ expected: { count: 4 }, actual: { count: 3, rows: [1, undefined] }, details: { target: 't' } });
+    expect(compactEvidence({ expected: '> 0', actual: 0 })).toEqual({ expected: '> 0', actual: 0 });
   });
   it('quotes identifiers', () => {
     expect(quoteIdent('public.plans')).toBe('"public"."plans"');

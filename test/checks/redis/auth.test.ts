@@ -98,7 +98,9 @@ describe('redis.auth against real servers', () => {
   });
 
   it('errors when the server is down or REDIS_URL is unset', async () => {
-    expect(await runCheck(check, { url: 'redis://:x@127.0.0.1:1' })).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });
+    const down = await runCheck(check, { url: 'redis://:x@127.0.0.1:1' });
+    expect(down).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });
+    expect(down.remediation).toMatch(/^Make sure redis-server runs on 127\.0\.0\.1:1 /);
     expect((await runCheck(check, {}, { env: {} })).status).toBe('error');
   });
 });

@@ -81,6 +81,8 @@ describe('redis.config against real servers', () => {
   });
 
   it('errors when the server is down', async () => {
-    expect(await runCheck(check, { url: 'redis://127.0.0.1:1' })).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });
+    const down = await runCheck(check, { url: 'redis://127.0.0.1:1' });
+    expect(down).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });
+    expect(down.remediation).toMatch(/^Make sure redis-server runs on 127\.0\.0\.1:1 /);
   });
 });

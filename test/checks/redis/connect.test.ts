@@ -59,8 +59,10 @@ describe('redis.connect against real servers', () => {
     const v = await runCheck(check, { url: secured.url(`:${wrong}`) });
     expect(v).toMatchObject({ status: 'fail', message: `authentication failed for user "default" at 127.0.0.1:${secured.port} (WRONGPASS)` });
     expect(JSON.stringify(v)).not.toContain(wrong);
+    expect(v.remediation).toMatch(/^Check the password in REDIS_URL \/ REDIS_PASSWORD against requirepass/);
     const none = await runCheck(check, { url: secured.url() });
     expect(none).toMatchObject({ status: 'fail', message: `Redis at 127.0.0.1:${secured.port} requires a password (NOAUTH) but none was configured` });
+    expect(none.remediation).toContain('REDIS_URL=redis://:PASSWORD@host:6379');
   });
 
   it('errors with a clear reason when INFO is not permitted', async () => {
@@ -71,7 +73,9 @@ describe('redis.connect against real servers', () => {
   });
 
   it('errors on a down server, a DNS failure and an unset REDIS_URL', async () => {
-    expect(await runCheck(check, { url: 'redis://127.0.0.1:1' })).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });
+    const down = await runCheck(check, { url: 'redis://127.0.0.1:1' });
+    expect(down).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1', evidence: { details: { target: '127.0.0.1:1' } } });
+    expect(down.remediation).toMatch(/^Make sure redis-server runs on 127\.0\.0\.1:1 /);
     const dns = await runCheck(check, { url: 'redis://no-such-host.invalid:6379' }, { timeoutMs: 5000 });
     expect(dns).toMatchObject({ status: 'error', message: 'cannot resolve host "no-such-host.invalid" (DNS lookup failed)' });
     expect(await runCheck(check, {}, { env: {} })).toMatchObject({ status: 'error', message: 'neither REDIS_URL nor REDIS_HOST is set (and no url or host was given)' });
@@ -83,6 +87,7 @@ describe('redis.connect against real servers', () => {
       const started = Date.now();
       const v = await runCheck(check, { url: `redis://:${PW}@127.0.0.1:${silent.port}` }, { timeoutMs: 1000 });
       expect(v).toMatchObject({ status: 'error', message: `timed out after 1s waiting for Redis at 127.0.0.1:${silent.port}` });
+      expect(v.remediation).toMatch(/no Redis answered in time/);
       expect(Date.now() - started).toBeLessThan(3000);
       expect(JSON.stringify(v)).not.toContain(PW);
     } finally {
