@@ -72,6 +72,14 @@ function keyVerdicts(role: 'private' | 'public', k: KeyFacts, facts: KeysFacts):
   const parts: Verdict[] = [];
   if (k.problem) {
     const message = k.problemMessage ?? `${role} key in ${k.source} could not be loaded`;
+    if (k.problem === 'encrypted' || k.problem === 'bad-passphrase') {
+      return [
+        {
+          ...error(message),
+          remediation: `Give the key's passphrase to the check from the environment, e.g. \`passphrase: \${JWT_KEY_PASSPHRASE}\` (it is never shown), or check the one given; the app needs the same passphrase to sign tokens.`,
+        },
+      ];
+    }
     if (ERROR_PROBLEMS.includes(k.problem)) {
       return [error(message)];
     }
@@ -80,14 +88,18 @@ function keyVerdicts(role: 'private' | 'public', k: KeyFacts, facts: KeysFacts):
   const d = k.description;
   if (!d) return parts;
   const family = algorithmFamily(facts.algorithm);
+  const keyFix = () =>
+    `Either set \`algorithm\` to the one the app really signs with, or generate a ${facts.algorithm} key pair (${generateCommand(facts.algorithm, facts.minBits)}; then openssl pkey -in jwt_private.pem -pubout -out jwt_public.pem).`;
   if (family && !family.keyTypes.includes(d.keyType)) {
     parts.push(
       fail(
         `${role} key ${k.source} is ${summarizeKey(d)} but ${facts.algorithm} needs ${family.keyTypes.includes('rsa') ? 'an RSA' : family.keyTypes.includes('ec') ? `an EC ${family.curve}` : 'an Ed25519/Ed448'} key`,
+        undefined,
+        keyFix(),
       ),
     );
   } else if (family?.curve && d.curve !== family.curve) {
-    parts.push(fail(`${role} key ${k.source} is on curve ${d.curve ?? '?'} but ${facts.algorithm} needs ${family.curve}`));
+    parts.push(fail(`${role} key ${k.source} is on curve ${d.curve ?? '?'} but ${facts.algorithm} needs ${family.curve}`, undefined, keyFix()));
   }
   if ((d.keyType === 'rsa' || d.keyType === 'rsa-pss') && (d.bits ?? 0) < facts.minBits) {
     parts.push(
@@ -124,6 +136,14 @@ function keyVerdicts(role: 'private' | 'public', k: KeyFacts, facts: KeysFacts):
     }
   }
   return parts;
+}
+
+/** The openssl command that makes a private key for `algorithm`. */
+export function generateCommand(algorithm: string, minBits: number): string {
+  const family = algorithmFamily(algorithm);
+  if (family?.keyTypes.includes('ec')) return `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:${family.curve ?? 'P-256'} -out jwt_private.pem`;
+  if (family?.keyTypes.includes('ed25519')) return 'openssl genpkey -algorithm ED25519 -out jwt_private.pem';
+  return `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:${Math.max(2048, minBits)} -out jwt_private.pem`;
 }
 
 /** A configuration error in `algorithm`, if any. */

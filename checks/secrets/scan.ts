@@ -185,6 +185,12 @@ export function evaluateScan(f: ScanFacts): Verdict {
       `Remove the secrets from the files (load them from the environment or a secret store), stop tracking .env files (git rm --cached .env; add it to .gitignore) and ROTATE every key found: it stays readable in the git history${inHistory ? ' — the findings marked with a commit were removed but are still in the history; rewrite it (git filter-repo) after rotating' : ''}. Accepted test fixtures can be listed in \`allow\` by path glob or fingerprint.`,
     );
   }
+  if (f.filesScanned === 0 && f.skippedBinary === 0 && f.skippedLarge === 0 && !f.unreadable.length && !f.commitsScanned) {
+    return {
+      ...warn(`nothing to scan: git tracks no files under ${f.root} (ignored and untracked files are not scanned)`, evidence),
+      remediation: 'Point `path` at the application repository (relative to the profile directory), or commit the application first.',
+    };
+  }
   if (f.unreadable.length) {
     return warn(`no secrets found in ${scope}, but ${f.unreadable.length} tracked file${f.unreadable.length === 1 ? '' : 's'} could not be read (${f.unreadable.slice(0, 3).join(', ')})`, evidence);
   }
@@ -344,6 +350,8 @@ export async function scanHistory(
   return { findings, commits };
 }
 
+const PATH_FIX = 'Set `path` to the application\'s git checkout (absolute, or relative to the profile directory), e.g. `path: ${APP_DIR}`.';
+
 export default defineCheck({
   meta: {
     type: 'secrets.scan',
@@ -362,14 +370,14 @@ export default defineCheck({
     const dir = isAbsolute(p.path) ? p.path : resolve(ctx.baseDir, p.path);
     try {
       const info = await lstat(dir);
-      if (!info.isDirectory()) return error(`${dir} is not a directory`);
+      if (!info.isDirectory()) return { ...error(`${dir} is not a directory`), remediation: PATH_FIX };
     } catch {
-      return error(`${dir} does not exist`);
+      return { ...error(`${dir} does not exist`), remediation: PATH_FIX };
     }
     const options = { includeTestKeys: p.include_test_keys, maxFileSize: p.max_file_size, signal: ctx.signal };
     try {
       const top = await gitTopLevel(dir, ctx.signal);
-      if (!top) return error(`${dir} is not inside a git repository: secrets.scan looks at git-tracked files`);
+      if (!top) return { ...error(`${dir} is not inside a git repository: secrets.scan looks at git-tracked files`), remediation: PATH_FIX };
       const tree = await scanTrackedFiles(dir, options);
       let findings = tree.findings;
       let commitsScanned: number | undefined;

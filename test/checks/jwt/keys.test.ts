@@ -34,6 +34,9 @@ describe('evaluateKeys (pure)', () => {
     const v = evaluateKeys({ ...base, private: { source: 'env JWT', isFile: false, description: { keyType: 'ec', curve: 'P-256', fingerprint: FP } } });
     expect(v.status).toBe('fail');
     expect(v.message).toContain('is EC P-256 but RS256 needs an RSA key');
+    expect(v.remediation).toContain('rsa_keygen_bits:2048');
+    const es = evaluateKeys({ ...base, algorithm: 'ES256', private: { source: 'k', isFile: false, description: rsa(2048) } });
+    expect(es.remediation).toContain('openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256');
   });
 
   it('fails an ES256 key on the wrong curve and a curve outside the allowed list', () => {
@@ -170,6 +173,7 @@ describe('jwt.keys against real key files', () => {
     const v = await run({ private_key: 'enc.pem' });
     expect(v.status).toBe('error');
     expect(v.message).toContain('is encrypted with a passphrase and no passphrase was given');
+    expect(v.remediation).toContain('passphrase: ${JWT_KEY_PASSPHRASE}');
     expect((await run({ private_key: 'enc.pem', passphrase: 'correct horse' })).status).toBe('pass');
     const w = await run({ private_key: 'enc.pem', passphrase: 'wrong' });
     expect(w.status).toBe('error');

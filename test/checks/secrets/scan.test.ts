@@ -236,6 +236,13 @@ describe('secrets.scan on a real git repository', () => {
       const outside = await runCheck(check, { path: '/' });
       expect(outside.status).toBe('error');
       expect(outside.message).toContain('is not inside a git repository');
+      expect(outside.remediation).toContain('Set `path`');
+      // a directory git ignores (or one with nothing committed) is not a clean pass
+      clean.write('build/out.txt', 'generated\n');
+      clean.write('.gitignore', 'build/\n');
+      const ignored = await runCheck(check, { path: `${clean.dir}/build` });
+      expect(ignored.status).toBe('warn');
+      expect(ignored.message).toBe(`nothing to scan: git tracks no files under ${clean.dir}/build (ignored and untracked files are not scanned)`);
       expect((await runCheck(check, { path: `${clean.dir}/missing` })).message).toContain('does not exist');
     } finally {
       clean.cleanup();
