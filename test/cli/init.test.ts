@@ -160,3 +160,42 @@ describe('readiness init (CLI)', () => {
     expect(bad.stderr).toMatch(/Allowed choices are saas, minimal/);
   });
 });
+
+describe('readiness init --template saas (the bundled profile)', () => {
+  it('writes a readiness.yaml extending saas that validates, and an .env.example with every variable saas.yaml reads', async () => {
+    const dir = tempProject({});
+    const init = await runCli(['init', '--template', 'saas'], { cwd: dir });
+    expect(init.code, init.stderr).toBe(0);
+    expect(parse(readFileSync(join(dir, 'readiness.yaml'), 'utf8'))).toMatchObject({ version: 1, extends: 'saas', env_files: ['.env'] });
+    const validate = await runCli(['validate'], { cwd: dir });
+    expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+
+    const example = readFileSync(join(dir, '.env.example'), 'utf8');
+    const lines = example.split('\n');
+    const bundled = readFileSync(join(ROOT, 'profiles', 'saas.yaml'), 'utf8');
+    const referenced = new Set([...bundled.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
+    expect(referenced.size).toBeGreaterThan(10);
+    for (const name of referenced) {
+      const at = lines.findIndex((l) => new RegExp(`^(# )?${name}=`).test(l));
+      expect(at, `${name} in .env.example`).toBeGreaterThan(0);
+      expect(lines[at - 1], `${name}: comment on what reads it`).toMatch(/^# read by /);
+      expect(lines[at - 2], `${name}: comment on what it is for`).toMatch(new RegExp(`^# ${name}: \\S`));
+    }
+    // Checklist variables named as in its Environment Configuration are there with their purpose.
+    expect(example).toMatch(/^# DATABASE_URL: PostgreSQL connection URL/m);
+    expect(example).toMatch(/^# BACKEND_URL: .*\n# read by .*default: http:\/\/localhost:8000/m);
+    // Nothing from the machine's own environment leaks into the file.
+    const planted = await runCli(['init', '--template', 'saas', '--force'], { cwd: dir, env: { STRIPE_SECRET_KEY: 'sk_live_plantedSecret0123456789', DATABASE_URL: 'postgres://u:hunter2planted@db/x' } });
+    expect(planted.code).toBe(0);
+    const again = readFileSync(join(dir, '.env.example'), 'utf8');
+    expect(again).toBe(example);
+    expect(again).not.toMatch(/plantedSecret|hunter2planted/);
+
+    // The manual items of the checklist come along.
+    const list = await runCli(['attest', '--list', '--json'], { cwd: dir });
+    expect(list.code).toBe(0);
+    const items = JSON.parse(list.stdout) as { id: string; state: string }[];
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => i.state === 'missing')).toBe(true);
+  });
+});
