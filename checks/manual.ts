@@ -50,7 +50,11 @@ export function decideManual(facts: ManualFacts): Verdict {
   const evidence = { expected: 'a current attestation', actual: state.state === 'missing' ? 'none recorded' : state.state, details };
   switch (state.state) {
     case 'missing':
-      return fail(`not attested — run: ${attestHint(id)}`, evidence, `Confirm "${item.question}"${item.evidence ? ` (keep: ${item.evidence})` : ''}, then run: ${attestHint(id)} --note "<where the proof is>".`);
+      return fail(
+        `not attested — run: ${attestHint(id)}`,
+        evidence,
+        `Confirm "${item.question}"${item.evidence ? ` (keep: ${item.evidence.replace(/\.$/, '')})` : ''}, then run: ${attestHint(id)} --note "<where the proof is>".`,
+      );
     case 'expired':
       return fail(
         `attestation expired on ${state.attestation.expires} (attested by ${state.attestation.by} on ${attestedOn(state.attestation)}) — run: ${attestHint(id)}`,

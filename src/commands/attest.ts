@@ -113,7 +113,7 @@ export async function attestCommand(id: string | undefined, options: AttestOptio
     const width = Math.max(...items.map((i) => i.id.length));
     for (const item of items) {
       out.stdout(`${item.state === 'attested' ? '✔' : '✖'} ${item.id.padEnd(width)}  ${describeState(item)}`);
-      out.stdout(`  ${' '.repeat(width)}  ${item.question}${item.evidence ? ` (keep: ${item.evidence})` : ''}`);
+      out.stdout(`  ${' '.repeat(width)}  ${item.question}${item.evidence ? ` (keep: ${item.evidence.replace(/\.$/, '')})` : ''}`);
     }
     const files = [...new Set(items.map((i) => i.file))];
     out.stdout(`attestations: ${files.join(', ')}${attested < items.length ? ` — attest with: readiness attest <id> --by <name>${profileFlag}` : ''}`);
