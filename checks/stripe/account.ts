@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
 import { boolish } from '../../src/params.js';
-import { apiBaseParam, describeStripeError, makeStripe, withSignal } from '../../src/stripe/client.js';
+import { apiBaseParam, describeStripeError, makeStripe, remediationForFailure, withRemediation, withSignal } from '../../src/stripe/client.js';
 import { isUsable, secretKeyParam, usableSecretKey } from '../../src/stripe/common.js';
 
 export interface AccountFacts {
@@ -105,14 +105,15 @@ export default defineCheck({
     } catch (err) {
       const e = describeStripeError(err, { key: usable.key, apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
       ctx.log.debug(`account: ${e.message}`);
+      const fix = remediationForFailure(e.kind, { resource: 'the account (Connect → Accounts, or All core resources)', apiBase: params.api_base });
       if (e.kind === 'permission') {
-        return error(`cannot verify the account: the ${usable.info.kind === 'restricted' ? 'restricted ' : ''}key ${usable.masked} may not read it (Stripe answered ${e.status ?? 403} permission_error)`, {
+        return withRemediation(error(`cannot verify the account: the ${usable.info.kind === 'restricted' ? 'restricted ' : ''}key ${usable.masked} may not read it (Stripe answered ${e.status ?? 403} permission_error)`, {
           expected: 'read access to the account (GET /v1/account)',
           actual: `permission_error`,
-        });
+        }), fix);
       }
-      if (e.kind === 'authentication') return error(`cannot verify the account: invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`);
-      return error(`cannot verify the account: ${e.message}`);
+      if (e.kind === 'authentication') return withRemediation(error(`cannot verify the account: invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`), fix);
+      return withRemediation(error(`cannot verify the account: ${e.message}`), fix);
     }
     const req = (acct.requirements ?? {}) as Record<string, unknown>;
     return decideAccount(

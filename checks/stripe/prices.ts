@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, skip, type Verdict } from '../../src/check.js';
 import { boolish, intish } from '../../src/params.js';
-import { apiBaseParam, describeStripeError, listAll, makeStripe, withSignal } from '../../src/stripe/client.js';
+import { apiBaseParam, describeStripeError, listAll, makeStripe, remediationForFailure, withRemediation, withSignal } from '../../src/stripe/client.js';
 import { isUsable, secretKeyParam, usableSecretKey } from '../../src/stripe/common.js';
 import { modeName, type KeyMode } from '../../src/stripe/keys.js';
 
@@ -209,9 +209,10 @@ export default defineCheck({
     const cannot = (err: unknown) => {
       const e = describeStripeError(err, { key: usable.key, apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
       ctx.log.debug(`prices: ${e.message}`);
-      if (e.kind === 'permission') return error(`cannot verify prices: the key ${usable.masked} may not read prices (Stripe answered ${e.status ?? 403} permission_error)`);
-      if (e.kind === 'authentication') return error(`cannot verify prices: invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`);
-      return error(`cannot verify prices: ${e.message}`);
+      const fix = remediationForFailure(e.kind, { resource: 'Prices and Products', apiBase: params.api_base });
+      if (e.kind === 'permission') return withRemediation(error(`cannot verify prices: the key ${usable.masked} may not read prices (Stripe answered ${e.status ?? 403} permission_error)`), fix);
+      if (e.kind === 'authentication') return withRemediation(error(`cannot verify prices: invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`), fix);
+      return withRemediation(error(`cannot verify prices: ${e.message}`), fix);
     };
 
     // Lookup keys: at most 10 per call (Stripe's limit), every page of each answer.

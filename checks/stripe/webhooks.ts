@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
 import { boolish, duration, intish } from '../../src/params.js';
-import { apiBaseParam, describeStripeError, listAll, makeStripe, withSignal } from '../../src/stripe/client.js';
+import { apiBaseParam, describeStripeError, listAll, makeStripe, remediationForFailure, withRemediation, withSignal } from '../../src/stripe/client.js';
 import { isUsable, secretKeyParam, usableSecretKey, WEBHOOK_SECRET_ENV } from '../../src/stripe/common.js';
 import { maskKey, parseKey, type KeyInfo } from '../../src/stripe/keys.js';
 
@@ -190,9 +190,10 @@ export default defineCheck({
     } catch (err) {
       const e = describe(err);
       ctx.log.debug(`webhook_endpoints: ${e.message}`);
-      if (e.kind === 'permission') return error(`cannot verify webhooks: the key ${usable.masked} may not read webhook endpoints (Stripe answered ${e.status ?? 403} permission_error)`);
-      if (e.kind === 'authentication') return error(`cannot verify webhooks: invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`);
-      return error(`cannot verify webhooks: ${e.message}`);
+      const fix = remediationForFailure(e.kind, { resource: 'Webhook Endpoints and Events', apiBase: params.api_base });
+      if (e.kind === 'permission') return withRemediation(error(`cannot verify webhooks: the key ${usable.masked} may not read webhook endpoints (Stripe answered ${e.status ?? 403} permission_error)`), fix);
+      if (e.kind === 'authentication') return withRemediation(error(`cannot verify webhooks: invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`), fix);
+      return withRemediation(error(`cannot verify webhooks: ${e.message}`), fix);
     }
 
     let deliveries: DeliveryFacts | undefined;

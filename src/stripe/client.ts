@@ -144,3 +144,28 @@ export function pickValue(
   if (param !== undefined) return { value: param, source: `parameter ${paramName}` };
   return { value: env[envName], source: envName };
 }
+
+/**
+ * What to do when a Stripe check could not get an answer: the type's remediation (fix the account,
+ * the prices…) is the wrong advice when the key may not read the resource or Stripe was unreachable.
+ */
+export function remediationForFailure(kind: StripeFailureKind, opts: { resource: string; apiBase: string }): string | undefined {
+  switch (kind) {
+    case 'permission':
+      return `Give the restricted key Read access to ${opts.resource} (Stripe dashboard → Developers → API keys → the key → Edit), or run this check with a key that may read it.`;
+    case 'authentication':
+      return 'Copy the current secret key from the Stripe dashboard (Developers → API keys, same mode) into STRIPE_SECRET_KEY; the key may have been rolled or deleted.';
+    case 'timeout':
+    case 'connection':
+      return `Check that this host can reach ${opts.apiBase} (DNS, proxy, firewall or egress rules), then run the check again.`;
+    case 'rate_limit':
+      return 'Stripe rate-limited the key: run the check again in a minute, or with fewer checks in parallel.';
+    default:
+      return undefined;
+  }
+}
+
+/** Attaches a remediation to a verdict when there is one. */
+export function withRemediation<V extends { remediation?: string }>(verdict: V, remediation: string | undefined): V {
+  return remediation ? { ...verdict, remediation } : verdict;
+}

@@ -95,6 +95,7 @@ describe('stripe.account against a local Stripe', () => {
     const v = await runCheck(check, { api_base: stripe.apiBase, secret_key: RESTRICTED }, { logs });
     expect(v.status).toBe('error');
     expect(v.message).toBe('cannot verify the account: the restricted key rk_live_…3c4D may not read it (Stripe answered 403 permission_error)');
+    expect(v.remediation).toMatch(/^Give the restricted key Read access to the account/);
     expect(JSON.stringify(v) + logs.join()).not.toContain(RESTRICTED);
   });
 
@@ -104,6 +105,7 @@ describe('stripe.account against a local Stripe', () => {
     const v = await runCheck(check, { api_base: stripe.apiBase, secret_key: BAD }, { logs });
     expect(v.status).toBe('error');
     expect(v.message).toContain('invalid API key sk_live_…5e6F');
+    expect(v.remediation).toMatch(/STRIPE_SECRET_KEY; the key may have been rolled/);
     expect(JSON.stringify(v) + logs.join()).not.toContain(BAD);
   });
 
@@ -112,5 +114,6 @@ describe('stripe.account against a local Stripe', () => {
     const v = await runCheck(check, { api_base: stripe.apiBase }, { env: { STRIPE_SECRET_KEY: LIVE }, timeoutMs: 300 });
     expect(v.status).toBe('error');
     expect(v.message).toMatch(/cannot verify the account: timed out after/);
+    expect(v.remediation).toBe(`Check that this host can reach ${stripe.apiBase} (DNS, proxy, firewall or egress rules), then run the check again.`);
   });
 });

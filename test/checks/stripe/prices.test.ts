@@ -213,9 +213,11 @@ describe('stripe.prices against a local Stripe', () => {
     const v = await runCheck(check, { api_base: stripe.apiBase, plans: plansWith('price_x') }, { env: { STRIPE_SECRET_KEY: LIVE } });
     expect(v.status).toBe('error');
     expect(v.message).toBe('cannot verify prices: invalid API key sk_live_…8h9J (Stripe answered 401)');
+    expect(v.remediation).toMatch(/STRIPE_SECRET_KEY; the key may have been rolled/);
     stripe.set({ keys, ...both(), delayMs: 5000 });
     const slow = await runCheck(check, { api_base: stripe.apiBase, plans: plansWith('price_x') }, { env: { STRIPE_SECRET_KEY: LIVE }, timeoutMs: 300 });
     expect(slow.status).toBe('error');
     expect(slow.message).toMatch(/timed out after/);
+    expect(slow.remediation).toContain(`can reach ${stripe.apiBase}`);
   });
 });

@@ -170,6 +170,7 @@ describe('stripe.webhooks against a local Stripe', () => {
     const v = await runCheck(check, { api_base: stripe.apiBase, url: URL_OK }, { env: { ...env, STRIPE_SECRET_KEY: RESTRICTED } });
     expect(v.status).toBe('error');
     expect(v.message).toBe('cannot verify webhooks: the key rk_live_…4r5T may not read webhook endpoints (Stripe answered 403 permission_error)');
+    expect(v.remediation).toMatch(/^Give the restricted key Read access to Webhook Endpoints and Events/);
   });
 
   it('errors when Stripe hangs', async () => {
@@ -177,5 +178,6 @@ describe('stripe.webhooks against a local Stripe', () => {
     const v = await runCheck(check, { api_base: stripe.apiBase, url: URL_OK }, { env, timeoutMs: 300 });
     expect(v.status).toBe('error');
     expect(v.message).toMatch(/cannot verify webhooks: timed out after/);
+    expect(v.remediation).toContain(`can reach ${stripe.apiBase}`);
   });
 });
