@@ -34,7 +34,7 @@ describe('parseChecklist', () => {
     expect(headingText('### Backend `.env`')).toBe('Backend `.env`');
   });
 
-  it('reads the bundled copy of the SaaS checklist: 282 items, 4 parents with nested items', () => {
+  it('reads the bundled copy of the SaaS checklist: 282 items, 5 parents with nested items', () => {
     const copy = readFileSync(resolve(ROOT, 'docs/checklist/production-readiness-checklist.md'), 'utf8');
     const items = parseChecklist(copy);
     expect(items).toHaveLength(282);
