@@ -105,6 +105,9 @@ export default defineCheck({
         verdict.message = `${errors[0].message} (and ${errors.length - 1} more DNS ${errors.length === 2 ? 'query' : 'queries'} the same way)`;
       }
       if (verdict.status !== 'pass') verdict.message = `${domain}: ${verdict.message}`;
+      if (verdict.status === 'error') {
+        verdict.remediation = `The DNS lookups failed, so nothing about the records is known yet: check that ${servers ? `the DNS server${servers.length === 1 ? '' : 's'} ${servers.join(', ')} answer${servers.length === 1 ? 's' : ''}` : 'this machine can resolve names (/etc/resolv.conf)'} and run the check again.`;
+      }
       return verdict;
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);

@@ -168,6 +168,7 @@ describe('email.domain against a real DNS server', () => {
     const v = await runCheck(check, { domain: 'good.test', dns_servers: `127.0.0.1:${port}` }, { timeoutMs: 4000 });
     expect(v.status).toBe('error');
     expect(v.message).toBe('good.test: DNS query for TXT good.test failed: no DNS server answers at the configured address (connection refused) (and 2 more DNS queries the same way)');
+    expect(v.remediation).toBe(`The DNS lookups failed, so nothing about the records is known yet: check that the DNS server 127.0.0.1:${port} answers and run the check again.`);
     expect(Date.now() - started).toBeLessThan(6000);
   });
 
