@@ -2,15 +2,18 @@
 // every listener on a free localhost port. What it sets up at start:
 //   - a private CA and an HTTPS certificate for localhost that expires in ~20 days (on purpose: a warning)
 //   - security headers on every response, except Content-Security-Policy (on purpose: a failure)
-//   - GET /health, GET /api/auth/health, GET /docs (+ /openapi.json), GET /.well-known/jwks.json
+//   - GET /health, GET /api/auth/health, GET /docs (+ /openapi.json), GET /.well-known/jwks.json, GET /metrics
+//   - a home page with SEO tags and a Secure/HttpOnly/SameSite CSRF cookie, cacheable static assets, gzip,
+//     /privacy, /terms, /reset-password, /unsubscribe, CORS for its own origin only
 //   - POST /api/webhooks/stripe verifying signatures with stripe.webhooks.constructEvent
+//   - /api/* rate-limited to 60 requests/minute per client and route; /api/users/me requires a token
 //   - an SQLite database with the checklist's 11 tables and 4 plans
 //   - RS256 JWT keys (2048-bit RSA, private key file mode 0600)
 //   - a plain-HTTP listener that redirects everything to HTTPS
 //
 // Used by examples/demo/run.mjs and by test/examples/demo.test.ts; `node examples/app/server.mjs` runs it
 // on its own and writes the variables to point `readiness` at it into <state dir>/app.env.
-import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { createHash, createHmac, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -108,6 +111,7 @@ function docsPage() {
 <li><code>GET /api/auth/health</code> — authentication health (signing key loaded)</li>
 <li><code>GET /.well-known/jwks.json</code> — public keys that verify access tokens</li>
 <li><code>GET /api/plans</code> — subscription plans</li>
+<li><code>GET /metrics</code> — Prometheus metrics</li>
 <li><code>GET /api/users/me</code> — the signed-in user (Bearer token required)</li>
 <li><code>POST /api/webhooks/stripe</code> — Stripe events (signature verified)</li>
 </ul>
@@ -116,15 +120,47 @@ function docsPage() {
 `;
 }
 
+/** Small public pages the checklist asks for (legal pages, the pages email links land on). */
+const PAGES = {
+  '/privacy': ['Privacy policy', 'What we collect, why, how long we keep it and how to ask us to delete it.'],
+  '/terms': ['Terms of service', 'The terms under which Acme SaaS is offered.'],
+  '/reset-password': ['Reset your password', 'Enter the email address of your account and we send you a link.'],
+  '/unsubscribe': ['Email preferences', 'Choose which emails you receive, or unsubscribe from all of them.'],
+};
+
+function simplePage(title, text) {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} — Acme SaaS</title></head>
+<body><main><h1>${title}</h1><p>${text}</p></main></body>
+</html>
+`;
+}
+
+const json200 = (description, example) => ({ 200: { description, content: { 'application/json': { example } } } });
 const OPENAPI = {
   openapi: '3.1.0',
-  info: { title: 'Acme SaaS API', version: '1.0.0' },
+  info: { title: 'Acme SaaS API', version: '1.0.0', description: 'The API of the readiness reference app.' },
+  components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (RS256)' } } },
   paths: {
-    '/health': { get: { summary: 'Service health' } },
-    '/api/auth/health': { get: { summary: 'Authentication health' } },
-    '/api/plans': { get: { summary: 'Subscription plans' } },
-    '/api/users/me': { get: { summary: 'The signed-in user', security: [{ bearer: [] }] } },
-    '/api/webhooks/stripe': { post: { summary: 'Stripe webhook events' } },
+    '/health': { get: { summary: 'Service health', responses: json200('The service and its database are up', { status: 'healthy', database: 'up' }) } },
+    '/api/auth/health': { get: { summary: 'Authentication health', responses: json200('The signing key is loaded', { status: 'healthy', algorithm: 'RS256' }) } },
+    '/.well-known/jwks.json': { get: { summary: 'Public keys that verify access tokens', responses: json200('A JSON Web Key Set', { keys: [] }) } },
+    '/api/plans': { get: { summary: 'Subscription plans', responses: json200('Active plans, cheapest first', { plans: PLANS }) } },
+    '/api/users/me': {
+      get: {
+        summary: 'The signed-in user',
+        security: [{ bearer: [] }],
+        responses: { ...json200('The user', { email: 'ada@example.com', role: 'user' }), 401: { description: 'No or invalid access token' } },
+      },
+    },
+    '/api/webhooks/stripe': {
+      post: {
+        summary: 'Stripe webhook events',
+        parameters: [{ name: 'Stripe-Signature', in: 'header', required: true, schema: { type: 'string' } }],
+        responses: { ...json200('Event verified and recorded', { received: true }), 400: { description: 'Signature verification failed' } },
+      },
+    },
   },
 };
 
@@ -187,7 +223,8 @@ async function start(dir, options) {
   const html = (req, res, body) => send(req, res, 200, 'text/html; charset=utf-8', body, { 'cache-control': 'no-cache' });
 
   function rateLimited(req, res) {
-    const client = req.socket.remoteAddress ?? '?';
+    // Per client and route, like a typical API gateway rule (so one busy route does not block the others).
+    const client = `${req.socket.remoteAddress ?? '?'} ${new URL(req.url ?? '/', base).pathname}`;
     const now = Date.now();
     let entry = hits.get(client);
     if (!entry || now - entry.windowStart >= 60_000) hits.set(client, (entry = { windowStart: now, count: 0 }));
@@ -202,7 +239,15 @@ async function start(dir, options) {
     return false;
   }
 
+  let requests = 0;
+  const metrics = () =>
+    '# HELP app_requests_total HTTP requests served.\n# TYPE app_requests_total counter\n' +
+    `app_requests_total ${requests}\n` +
+    '# HELP app_plans Active subscription plans.\n# TYPE app_plans gauge\n' +
+    `app_plans ${planRows.length}\n`;
+
   function handle(req, res, body) {
+    requests += 1;
     const url = new URL(req.url ?? '/', base);
     const route = `${req.method} ${url.pathname}`;
     if (req.method === 'OPTIONS') {
@@ -221,8 +266,16 @@ async function start(dir, options) {
     }
     if (get && url.pathname === '/api/auth/health') return json(req, res, 200, { status: 'healthy', algorithm: 'RS256', keys: 1 });
     if (get && url.pathname === '/.well-known/jwks.json') return json(req, res, 200, { keys: [jwt.jwk] }, { 'cache-control': 'public, max-age=300' });
-    if (get && url.pathname === '/') return html(req, res, homePage());
+    if (get && url.pathname === '/') {
+      const token = createHmac('sha256', secrets.CSRF_SECRET_KEY).update(randomBytes(16)).digest('base64url');
+      return send(req, res, 200, 'text/html; charset=utf-8', homePage(), {
+        'cache-control': 'no-cache',
+        'set-cookie': `__Host-csrf=${token}; Path=/; Secure; HttpOnly; SameSite=Strict`,
+      });
+    }
     if (get && url.pathname === '/docs') return html(req, res, docsPage());
+    if (get && PAGES[url.pathname]) return html(req, res, simplePage(...PAGES[url.pathname]));
+    if (get && url.pathname === '/metrics') return send(req, res, 200, 'text/plain; version=0.0.4', metrics(), { 'cache-control': 'no-store' });
     if (get && url.pathname === '/openapi.json') return json(req, res, 200, OPENAPI);
     if (get && STATIC[url.pathname]) {
       const file = STATIC[url.pathname];
@@ -307,6 +360,7 @@ async function start(dir, options) {
     JWT_KID: jwt.jwk.kid,
     ACCESS_TOKEN_EXPIRE_MINUTES: '15',
     REFRESH_TOKEN_EXPIRE_DAYS: '7',
+    SUPPORT_EMAIL: 'support@acme-saas.example',
     DEMO_CA_CERT: caPath,
     ...secrets,
   };
