@@ -52,7 +52,12 @@ export function evaluateSendgrid(f: SendgridFacts, e: SendgridExpect): Verdict {
       authenticatedDomains: f.domains?.data?.map((d) => `${d.domain}${d.valid ? '' : ' (not validated)'}`),
     },
   };
-  if (f.scopes.problem) return error(f.scopes.problem, evidence);
+  if (f.scopes.problem) {
+    return {
+      ...error(f.scopes.problem, evidence),
+      remediation: 'Check that the SendGrid API (`api_base`, default https://api.sendgrid.com) is reachable from where the check runs (proxy, firewall, DNS), then run the check again.',
+    };
+  }
   if (f.scopes.status === 401) return fail(`SendGrid rejected the API key ${e.keyHint} (401)`, evidence, 'Create a new API key in SendGrid (Settings → API Keys) and update SENDGRID_API_KEY.');
   if (f.scopes.status !== 200 || !f.scopes.data) return error(`cannot verify the API key ${e.keyHint}: GET /v3/scopes answered ${f.scopes.status}`, evidence);
   if (!f.scopes.data.includes('mail.send')) {

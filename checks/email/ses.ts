@@ -51,6 +51,14 @@ export interface SesFacts {
   identityProblem?: SesProblem;
 }
 
+/** What to do when the account could not be read ("could not check", not a finding about SES). */
+const SES_ERROR_FIX: Record<SesProblem['kind'], string | undefined> = {
+  credentials: undefined,
+  denied: 'Allow the credentials the read-only calls ses:GetAccount and ses:GetEmailIdentity, so the check can verify the account.',
+  network: 'Check that the SES endpoint (region, or `endpoint`) is reachable from where the check runs (proxy, firewall, DNS, VPC endpoint), then run the check again.',
+  other: undefined,
+};
+
 /** Pure: SES facts → verdict. */
 export function evaluateSes(f: SesFacts, e: { production: boolean; sender?: string }): Verdict {
   const evidence = {
@@ -60,7 +68,7 @@ export function evaluateSes(f: SesFacts, e: { production: boolean; sender?: stri
   if (f.accountProblem) {
     return f.accountProblem.kind === 'credentials'
       ? fail(f.accountProblem.message, evidence, 'Fix AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the role) used for SES.')
-      : error(f.accountProblem.message, evidence);
+      : { ...error(f.accountProblem.message, evidence), remediation: SES_ERROR_FIX[f.accountProblem.kind] };
   }
   const a = f.account ?? {};
   const parts: Verdict[] = [];

@@ -142,6 +142,7 @@ describe('email.sendgrid against a local server in SendGrid\'s shapes', () => {
     const port = await closedPort();
     const refused = await runCheck(check, { api_key: FULL_KEY, api_base: `http://127.0.0.1:${port}` });
     expect(refused).toMatchObject({ status: 'error', message: `connection refused at 127.0.0.1:${port}` });
+    expect(refused.remediation).toContain('reachable from where the check runs');
     const started = Date.now();
     const hung = await runCheck(check, { api_key: FULL_KEY, api_base: hanging.url }, { timeoutMs: 1000 });
     expect(hung.status).toBe('error');

@@ -43,7 +43,7 @@ describe('email.ses decision', () => {
 
   it('treats rejected credentials as a failure and missing permission as "cannot verify"', () => {
     expect(evaluateSes(facts({ accountProblem: { kind: 'credentials', message: 'AWS rejected the credentials' } }), e).status).toBe('fail');
-    expect(evaluateSes(facts({ accountProblem: { kind: 'denied', message: 'cannot verify' } }), e).status).toBe('error');
+    expect(evaluateSes(facts({ accountProblem: { kind: 'denied', message: 'cannot verify' } }), e)).toMatchObject({ status: 'error', remediation: expect.stringContaining('ses:GetAccount') });
     expect(evaluateSes(facts({ accountProblem: { kind: 'network', message: 'refused' } }), e).status).toBe('error');
   });
 });
@@ -142,6 +142,7 @@ describe('email.ses with the real SDK against a local server in SES v2 shapes', 
     const refused = await runCheck(check, { ...creds, region: 'eu-west-1', endpoint: `http://127.0.0.1:${port}` });
     expect(refused.status).toBe('error');
     expect(refused.message).toContain('connection refused');
+    expect(refused.remediation).toContain('reachable from where the check runs');
     const started = Date.now();
     const hung = await runCheck(check, { ...creds, region: 'eu-west-1', endpoint: hanging.url }, { timeoutMs: 1200 });
     expect(hung.status).toBe('error');
