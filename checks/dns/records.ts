@@ -31,7 +31,7 @@ export const params = z
         { name: '@', type: 'address', exact: false },
         { name: 'www', type: 'address', exact: false },
       ])
-      .describe('Records to look up; default: an address for the domain and for www.'),
+      .describe("Records to look up, each `{ name, type, expect, exact }` (e.g. `{ name: www, type: CNAME, expect: app.example.net }`); default: an address for the domain and for www."),
     servers: z.array(z.string().min(1)).default([]).describe('DNS servers to ask (`1.1.1.1`, `127.0.0.1:5353`); default: the system resolver.'),
   })
   .strict()

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { error, type Verdict } from '../../src/check.js';
 import { boolish } from '../../src/params.js';
 import { formatDuration } from '../../src/duration.js';
-import { HttpRequestError, displayUrl, httpRequest, type HttpRequestOptions, type HttpResponse } from '../../src/net/http.js';
+import { HttpRequestError, beforeEngineTimeout, displayUrl, httpRequest, type HttpRequestOptions, type HttpResponse } from '../../src/net/http.js';
 
 export { displayUrl };
 
@@ -66,16 +66,35 @@ export async function fetchOrVerdict(
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () => reject(new HttpRequestError(`timed out after ${formatDuration(ctx.timeoutMs)} with no response from ${hostOf(url)}`, 'timeout', 'ETIMEDOUT')),
-      ctx.timeoutMs + 50,
+      Math.min(ctx.timeoutMs, beforeEngineTimeout(ctx.timeoutMs) + 50),
     );
   });
   try {
     return { res: await Promise.race([httpRequest(url, { ...options, timeoutMs: ctx.timeoutMs, signal: ctx.signal }), deadline]) };
   } catch (err) {
     const e = err instanceof HttpRequestError ? err : new HttpRequestError(`request to ${displayUrl(url)} failed`, 'other');
-    return { verdict: error(`${e.message} (${displayUrl(url)})`), err: e };
+    const remediation = unreachableRemediation(e);
+    return { verdict: remediation ? { ...error(`${e.message} (${displayUrl(url)})`), remediation } : error(`${e.message} (${displayUrl(url)})`), err: e };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** What to do when a request could not be made at all (the type's own remediation is about the headers,
+ *  cookies... that were never seen, which would mislead). */
+export function unreachableRemediation(e: HttpRequestError): string | undefined {
+  switch (e.kind) {
+    case 'refused':
+    case 'unreachable':
+    case 'timeout':
+    case 'reset':
+      return 'Check that the URL is right and the service is up, and that a firewall, security group or proxy lets this machine reach it; raise `timeout:` only if the server is just slow.';
+    case 'dns':
+      return 'Check the host name for a typo and that its DNS record exists (dns.records can check it).';
+    case 'tls':
+      return 'Fix the certificate (tls.certificate shows the details); for a private CA pass `ca: <file>`, for a dev server with a self-signed certificate `insecure: true`.';
+    default:
+      return undefined;
   }
 }
 

@@ -55,22 +55,27 @@ export function evaluateCors(f: CorsFacts, p: Params): Verdict {
       }
     }
   }
-  for (const a of f.foreign) {
-    const reflected = a.allowOrigin === a.origin;
-    if ((reflected || a.allowOrigin === '*') && credentials(a)) {
-      parts.push(
-        fail(
-          `${a.kind} from foreign origin ${a.origin} gets Access-Control-Allow-Origin "${a.allowOrigin}" with Access-Control-Allow-Credentials: true — any site can read authenticated responses`,
-          undefined,
-          'Never echo the request Origin: compare it with an explicit allow-list, and only then send it back with Allow-Credentials.',
-        ),
-      );
-    } else if (reflected) {
-      parts.push(fail(`${a.kind} from foreign origin ${a.origin} is allowed: the server reflects the Origin header`, undefined, 'Replace origin reflection with an explicit allow-list of your front-end origins.'));
-    }
+  // One line per problem, naming the requests that showed it (a preflight and the real request often both do).
+  const label = (a: CorsAnswer) => (a.kind === 'preflight' ? 'preflight' : p.method);
+  const listKinds = (xs: CorsAnswer[]) => xs.map(label).join(' and ');
+  const foreignWithCredentials = f.foreign.filter((a) => (a.allowOrigin === a.origin || a.allowOrigin === '*') && credentials(a));
+  const foreignReflected = f.foreign.filter((a) => a.allowOrigin === a.origin && !credentials(a));
+  if (foreignWithCredentials.length) {
+    const a = foreignWithCredentials[0];
+    parts.push(
+      fail(
+        `foreign origin ${a.origin} gets Access-Control-Allow-Origin "${a.allowOrigin}" with Access-Control-Allow-Credentials: true (${listKinds(foreignWithCredentials)}) — any site can read authenticated responses; expected no Access-Control-Allow-Origin for it`,
+        undefined,
+        'Never echo the request Origin: compare it with an explicit allow-list, and only then send it back with Allow-Credentials.',
+      ),
+    );
   }
-  for (const a of f.allowed) {
-    if (a.allowOrigin === '*' && credentials(a)) parts.push(fail(`Access-Control-Allow-Origin "*" is sent together with Allow-Credentials: true (browsers reject it; the config is wrong)`));
+  if (foreignReflected.length) {
+    const a = foreignReflected[0];
+    parts.push(fail(`foreign origin ${a.origin} is allowed (${listKinds(foreignReflected)}): the server reflects the Origin header; expected no Access-Control-Allow-Origin for it`, undefined, 'Replace origin reflection with an explicit allow-list of your front-end origins.'));
+  }
+  if (f.allowed.some((a) => a.allowOrigin === '*' && credentials(a))) {
+    parts.push(fail(`Access-Control-Allow-Origin "*" is sent together with Allow-Credentials: true (browsers reject it; the config is wrong)`));
   }
   const wildcard = [...f.allowed, ...f.foreign].some((a) => a.allowOrigin === '*');
   if (wildcard && parts.length === 0 && f.allowed.length > 0) parts.push(warn('Access-Control-Allow-Origin is "*": every site may read these responses (fine only for public, unauthenticated data)'));

@@ -55,7 +55,7 @@ const TRUST_ERRORS: Record<string, string> = {
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the chain was issued by a CA that is not trusted',
   UNABLE_TO_GET_ISSUER_CERT: 'the issuer certificate could not be found',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-    'the chain is incomplete or untrusted: the server sends no intermediate certificate leading to a trusted root',
+    'no chain to a trusted root: the server sends no intermediate certificate, or its issuer is a private CA not trusted here',
   CERT_SIGNATURE_FAILURE: 'a certificate signature does not verify',
   CERT_REVOKED: 'the certificate is revoked',
   INVALID_CA: 'an issuing certificate is not a valid CA',
@@ -78,6 +78,13 @@ const weakSignature = (alg: string) => /md2|md5|sha1(?!\d)|SHA1$/i.test(alg);
 /** Certificates whose expiry matters: everything the server sent except a trusted self-signed root. */
 function expiringCandidates(chain: CertFacts[]): CertFacts[] {
   return chain.filter((c, i) => i === 0 || !c.selfSigned);
+}
+
+/** What to do when no handshake could be made (the certificate advice would mislead). */
+export function unreachableRemediation(starttls: 'none' | 'smtp' | 'postgres'): string {
+  return `Check that the server is up and that host and port are right, and that a firewall or security group lets this machine in; ${
+    starttls === 'none' ? 'for a mail or database port that upgrades a plain connection, set `starttls: smtp` or `starttls: postgres`.' : `check that the port really speaks ${starttls === 'smtp' ? 'SMTP' : 'PostgreSQL'}.`
+  }`;
 }
 
 /** Pure decision: certificate facts in, verdict out. */
@@ -110,7 +117,7 @@ export function evaluateCertificate(facts: CertificateFacts, p: Params, now: Dat
     const why = TRUST_ERRORS[facts.authorizationError] ?? 'the chain does not verify';
     parts.push(
       fail(
-        `certificate is not trusted: ${why} (${facts.authorizationError})`,
+        `certificate is not trusted: ${why} (${facts.authorizationError}${facts.authorizationError === 'DEPTH_ZERO_SELF_SIGNED_CERT' ? '' : `; issuer "${cn(leaf.issuer)}"`})`,
         undefined,
         facts.authorizationError === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'
           ? 'Serve the full chain (leaf followed by the intermediate certificates, e.g. fullchain.pem), or pass `ca:` when the issuer is a private CA.'
@@ -225,7 +232,7 @@ export default defineCheck({
       if (result.code === 'NO_STARTTLS' || result.code === 'NO_SSL') {
         return fail(result.message, { expected: 'TLS offered', actual: 'plain text only' }, p.starttls === 'postgres' ? 'Enable ssl=on with ssl_cert_file/ssl_key_file in postgresql.conf.' : 'Enable STARTTLS on the mail server with a valid certificate.');
       }
-      return error(result.message, { details: { stage: result.stage, code: result.code } });
+      return { ...error(result.message, { details: { stage: result.stage, code: result.code } }), remediation: unreachableRemediation(p.starttls) };
     }
     const leaf = result.chain[0]?.x509;
     const hostnameMatches = leaf ? (isIP(expectedName) ? leaf.checkIP(expectedName) !== undefined : leaf.checkHost(expectedName) !== undefined) : false;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
 import { boolish, intish } from '../../src/params.js';
 import { handshake, isProtocolVersionRefusal, type HandshakeResult, type TlsTarget } from '../../src/net/tls.js';
+import { unreachableRemediation } from './certificate.js';
 
 export const VERSIONS = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const;
 export type TlsVersion = (typeof VERSIONS)[number];
@@ -78,7 +79,9 @@ export function evaluateProtocols(facts: ProtocolFacts, p: Params): Verdict {
   const v = facts.versions;
   const probes = [...Object.values(v), ...Object.values(facts.ciphers ?? {})];
   const unreachable = Object.values(v).find((x) => x.state === 'unreachable');
-  if (unreachable && Object.values(v).every((x) => x.state === 'unreachable')) return error(unreachable.message ?? 'server unreachable');
+  if (unreachable && Object.values(v).every((x) => x.state === 'unreachable')) {
+    return { ...error(unreachable.message ?? 'server unreachable'), remediation: unreachableRemediation(p.starttls) };
+  }
 
   const parts: Verdict[] = [];
   const why = (x: Probe) => x.message ?? x.code ?? x.state;

@@ -142,12 +142,19 @@ export async function closeHttpAgents(): Promise<void> {
   await Promise.all(all.map((a) => a.close().catch(() => undefined)));
 }
 
+/** The engine ends a check at exactly its timeout with a bare "timed out after Ns"; our own deadline comes
+ *  up to 200 ms (10%) earlier so the message names the host and the phase that hung. */
+export function beforeEngineTimeout(timeoutMs: number): number {
+  return Math.max(1, timeoutMs - Math.min(200, Math.floor(timeoutMs / 10)));
+}
+
 /** Sends one request (following redirects when asked). Throws HttpRequestError on any failure. */
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
   const started = performance.now();
   const timeoutMs = Math.max(1, options.timeoutMs);
   const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new HttpRequestError(`timed out after ${formatDuration(timeoutMs)}`, 'timeout')), timeoutMs);
+  // Fires a little before the engine's own timeout, so the report says what was being waited for.
+  const timer = setTimeout(() => deadline.abort(new HttpRequestError(`timed out after ${formatDuration(timeoutMs)}`, 'timeout')), beforeEngineTimeout(timeoutMs));
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;

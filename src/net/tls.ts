@@ -214,7 +214,8 @@ function secureContextWithCa(options: TlsProbeOptions): tls.SecureContext {
 export async function handshake(target: TlsTarget, options: TlsProbeOptions = {}): Promise<HandshakeResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
-  const timeout = AbortSignal.timeout(target.timeoutMs);
+  // A little before the engine's own timeout, so the message names the host and port that hung.
+  const timeout = AbortSignal.timeout(Math.max(1, target.timeoutMs - Math.min(200, Math.floor(target.timeoutMs / 10))));
   const deadline = target.signal ? AbortSignal.any([timeout, target.signal]) : timeout;
   let socket: net.Socket | undefined;
   let secure: tls.TLSSocket | undefined;
@@ -248,7 +249,11 @@ export async function handshake(target: TlsTarget, options: TlsProbeOptions = {}
       });
     } catch (err) {
       const d = describeNetError(err, target);
-      throw new ProbeError(d.code === 'ETIMEDOUT' ? 'connect' : 'handshake', d.code, d.code === 'ETIMEDOUT' ? d.message : `TLS handshake failed: ${d.message}`);
+      throw new ProbeError(
+        d.code === 'ETIMEDOUT' ? 'connect' : 'handshake',
+        d.code,
+        d.code === 'ETIMEDOUT' ? `${d.message}: the port accepts connections but never completed the TLS handshake (is it a TLS port?)` : `TLS handshake failed: ${d.message}`,
+      );
     } finally {
       deadline.removeEventListener('abort', onAbort);
     }

@@ -16,7 +16,12 @@ describe('evaluateCors (pure)', () => {
   it('fails a reflected origin with credentials as the dangerous case', () => {
     const v = evaluateCors({ allowed: [], foreign: [answer(FOREIGN, 'actual', { allowOrigin: FOREIGN, allowCredentials: 'true' })] }, p);
     expect(v.status).toBe('fail');
-    expect(v.message).toContain('with Access-Control-Allow-Credentials: true — any site can read authenticated responses');
+    expect(v.message).toContain('with Access-Control-Allow-Credentials: true (GET) — any site can read authenticated responses');
+    // A preflight and the real request showing the same problem make one line, not two.
+    const both = evaluateCors({ allowed: [], foreign: [answer(FOREIGN, 'preflight', { allowOrigin: FOREIGN, allowCredentials: 'true' }), answer(FOREIGN, 'actual', { allowOrigin: FOREIGN, allowCredentials: 'true' })] }, p);
+    expect(both.message).toBe(
+      `foreign origin ${FOREIGN} gets Access-Control-Allow-Origin "${FOREIGN}" with Access-Control-Allow-Credentials: true (preflight and GET) — any site can read authenticated responses; expected no Access-Control-Allow-Origin for it`,
+    );
   });
   it('fails plain reflection and wildcard with credentials; warns on a bare wildcard', () => {
     expect(evaluateCors({ allowed: [], foreign: [answer(FOREIGN, 'actual', { allowOrigin: FOREIGN })] }, p).message).toContain('reflects the Origin header');

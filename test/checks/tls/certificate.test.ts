@@ -75,7 +75,8 @@ describe('evaluateCertificate (pure)', () => {
   it('maps trust errors to plain sentences', () => {
     expect(evaluateCertificate(facts({ authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), defaults, NOW).message).toContain('self-signed');
     const v = evaluateCertificate(facts({ authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }), defaults, NOW);
-    expect(v.message).toContain('incomplete');
+    expect(v.message).toContain('sends no intermediate certificate, or its issuer is a private CA');
+    expect(v.message).toContain('issuer "Test CA"');
     expect(v.remediation).toContain('full chain');
   });
   it('fails a name mismatch listing the names covered', () => {
@@ -218,13 +219,16 @@ describe('tls.certificate against real servers', () => {
     const started = Date.now();
     const v = await runCheck(check, { host: '127.0.0.1', port: hung.port }, { timeoutMs: 800 });
     expect(Date.now() - started).toBeLessThan(2500);
-    expect(v).toMatchObject({ status: 'error', message: expect.stringContaining('timed out after 0.8s') });
+    // Ends before the engine's own timeout would, so the message says where and what hung.
+    expect(v).toMatchObject({ status: 'error', message: `timed out after 0.8s at 127.0.0.1:${hung.port}: the port accepts connections but never completed the TLS handshake (is it a TLS port?)` });
+    expect(v.remediation).toContain('firewall');
+    expect(v.remediation).not.toContain('Renew');
   });
   it('ends with error when nothing listens or the CA file is missing', async () => {
     const hung = await startSilentServer();
     const port = hung.port;
     await hung.close();
-    expect(await run(port)).toMatchObject({ status: 'error', message: `connection refused at 127.0.0.1:${port}` });
+    expect(await run(port)).toMatchObject({ status: 'error', message: `connection refused at 127.0.0.1:${port}`, remediation: expect.stringContaining('starttls') });
     expect(await run(port, { ca: 'missing.pem' })).toMatchObject({ status: 'error', message: 'cannot read CA file missing.pem: ENOENT' });
   });
   it('rejects unknown parameters', () => {

@@ -99,6 +99,7 @@ describe('tls.protocols against real servers', () => {
     const started = Date.now();
     const v = await runCheck(check, { host: '127.0.0.1', port: hung.port }, { timeoutMs: 700 });
     expect(Date.now() - started).toBeLessThan(2500);
-    expect(v).toMatchObject({ status: 'error', message: expect.stringContaining('timed out after 0.7s') });
+    expect(v).toMatchObject({ status: 'error', message: expect.stringContaining(`timed out after 0.7s at 127.0.0.1:${hung.port}`) });
+    expect(v.remediation).toContain('firewall');
   });
 });
