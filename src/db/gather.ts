@@ -96,7 +96,12 @@ function fromClause(input: RowsInput): string {
 
 export async function runRowsCheck(target: DbTarget, input: RowsInput, ctx: DbRunContext): Promise<Verdict> {
   const problem = rowsParamsProblem(input);
-  if (problem) return error(problem);
+  if (problem) {
+    return {
+      ...error(`the check is misconfigured: ${problem}`),
+      remediation: 'Fix the check in the profile: give `table` (e.g. plans) or one read-only `query` (SELECT …, WITH … SELECT, VALUES or TABLE), and the key column in every expected row.',
+    };
+  }
   const from = fromClause(input);
   const source = input.table ? `table ${input.table}` : 'query result';
   const limit = Math.max(1, input.max_rows);

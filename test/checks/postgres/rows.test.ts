@@ -44,7 +44,8 @@ describe('postgres.rows against the machine server', () => {
 
   it('refuses a query that is not a single SELECT (misconfiguration: error)', async () => {
     const v = await runCheck(check, { url: db.url, query: "DELETE FROM plans", count: 0 });
-    expect(v).toMatchObject({ status: 'error', message: 'query must be a SELECT (or WITH … SELECT / VALUES / TABLE)' });
+    expect(v).toMatchObject({ status: 'error', message: 'the check is misconfigured: query must be a SELECT (or WITH … SELECT / VALUES / TABLE)' });
+    expect(v.remediation).toMatch(/^Fix the check in the profile/);
     const two = await runCheck(check, { url: db.url, query: "SELECT 1; DROP TABLE plans", count: 1 });
     expect(two.status).toBe('error');
     const [{ n }] = (await db.exec('SELECT count(*)::int AS n FROM plans')).rows;

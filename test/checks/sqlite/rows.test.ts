@@ -53,7 +53,7 @@ describe('sqlite.rows', () => {
   });
 
   it('errors on table and query together, or neither', async () => {
-    expect(await runCheck(check, { path: file, table: 'plans', query: 'SELECT 1' })).toMatchObject({ status: 'error', message: 'give `table` or `query`, not both' });
-    expect(await runCheck(check, { path: file })).toMatchObject({ status: 'error', message: 'give either `table` or `query`' });
+    expect(await runCheck(check, { path: file, table: 'plans', query: 'SELECT 1' })).toMatchObject({ status: 'error', message: 'the check is misconfigured: give `table` or `query`, not both' });
+    expect(await runCheck(check, { path: file })).toMatchObject({ status: 'error', message: 'the check is misconfigured: give either `table` or `query`' });
   });
 });

@@ -50,6 +50,7 @@ describe('sqlite.schema', () => {
     db.close();
     const v = await runCheck(check, { path: dirty, migrations: true });
     expect(v).toMatchObject({ status: 'fail', message: 'schema_migrations has 1 failed or unfinished migration(s): 7' });
+    expect((v.evidence?.expected as { migrations: unknown }).migrations).toBe('a migrations table with no failed or half-applied entry');
   });
 
   it('reads DATABASE_URL (sqlite:/// relative to the profile, sqlite://// absolute, file:)', async () => {
