@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp } from '../../examples/app/server.mjs';
-import { judgeDemo } from '../../examples/demo/run.mjs';
+import { DEMO_ARGS, judgeDemo } from '../../examples/demo/run.mjs';
 import type { CheckResult, Report } from '../../src/report/model.js';
 import { ROOT, runCli, type CliResult } from '../support/cli.js';
 
@@ -132,13 +132,14 @@ describe('the demo: readiness check on the reference app', () => {
   let run: CliResult;
   let report: Report;
   let secrets: string[];
-  const byType = (type: string) => report.results.filter((r) => r.type === type);
+  /** The checks of a type that ran (not those left out by DEMO_ARGS' --skip). */
+  const byType = (type: string) => report.results.filter((r) => r.type === type && r.message !== 'not selected');
 
   beforeAll(async () => {
     app = await startApp();
     work = mkdtempSync(path.join(tmpdir(), 'readiness-demo-test-'));
     const jsonPath = path.join(work, 'report.json');
-    run = await runCli(['check', '-p', 'examples/demo/readiness.yaml', '-f', 'pretty', '-f', `json:${jsonPath}`, '-v'], {
+    run = await runCli(['check', '-p', 'examples/demo/readiness.yaml', ...DEMO_ARGS, '-f', 'pretty', '-f', `json:${jsonPath}`, '-v'], {
       cwd: ROOT,
       env: { ...app.env, NODE_EXTRA_CA_CERTS: app.caPath },
       timeoutMs: 45_000,
@@ -163,38 +164,53 @@ describe('the demo: readiness check on the reference app', () => {
     expect(report.gate.passed).toBe(false);
   });
 
-  it('passes the health endpoints, database, JWT, TLS protocol, redirect, webhook and environment checks', () => {
-    const mustPass = ['http.endpoint', 'sqlite.schema', 'sqlite.rows', 'jwt.keys', 'jwt.jwks', 'jwt.policy', 'tls.protocols', 'http.redirect', 'stripe.webhook_probe', 'env.vars', 'secrets.strength'];
+  const byId = (id: string) => {
+    const r = report.results.find((x) => x.id === id);
+    if (!r) throw new Error(`check ${id} is not in the report`);
+    return r;
+  };
+
+  it('passes the health endpoints, database, JWT, TLS protocol, redirect, webhook, rate-limit and environment checks', () => {
+    const mustPass = ['http.endpoint', 'sqlite.schema', 'sqlite.rows', 'jwt.keys', 'jwt.jwks', 'jwt.policy', 'tls.protocols', 'http.redirect',
+      'stripe.webhook_probe', 'http.rate_limit', 'http.cors', 'http.cookies', 'http.protected', 'http.compression', 'http.caching', 'html.meta', 'env.vars', 'secrets.strength'];
     for (const type of mustPass) {
       const results = byType(type);
       expect(results.length, `a ${type} check runs in the demo`).toBeGreaterThan(0);
       for (const r of results) expect({ id: r.id, status: r.status, message: r.message }).toMatchObject({ status: 'pass' });
     }
-    const endpoints = byType('http.endpoint').map((r) => r.message).join('\n');
-    expect(endpoints).toContain('/health answered 200');
-    expect(endpoints).toContain('/api/auth/health answered 200');
-    expect(endpoints).toContain('/docs answered 200');
-    expect(byType('sqlite.schema')[0].message).toContain('11 tables');
-    expect(byType('sqlite.rows')[0].message).toContain('4 rows');
+    expect(byId('backend.health').message).toContain('/health answered 200');
+    expect(byId('health.auth').message).toContain('/api/auth/health answered 200');
+    expect(byId('backend.docs').message).toContain('/docs answered 200');
+    expect(byId('db.schema').message).toContain('11 tables');
+    expect(byId('db.plans').message).toContain('4 rows');
+    expect(byId('jwt.private_key_mode').status).toBe('pass');
+    expect(byId('stripe.webhook.probe').message).toContain('rejected a badly signed one');
+    expect(byId('rate_limit.api').message).toContain('rate limited after');
   });
 
   it('warns that the certificate expires in about 20 days', () => {
-    const [cert] = byType('tls.certificate');
+    const cert = byId('tls.api');
+    expect(cert.type).toBe('tls.certificate');
     expect(cert.status).toBe('warn');
     expect(cert.message).toMatch(/expires in (19|20) days/);
   });
 
-  it('fails the security headers because Content-Security-Policy is missing', () => {
-    const [headers] = byType('http.headers');
-    expect(headers.status).toBe('fail');
-    expect(headers.message).toContain('Content-Security-Policy is missing');
-    expect(report.gate.failedBy).toContain(headers.id);
+  it('fails the CSP checks because Content-Security-Policy is missing, and only those header checks', () => {
+    for (const id of ['xss.csp', 'headers.full']) {
+      const r = byId(id);
+      expect(r.type).toBe('http.headers');
+      expect(r.status).toBe('fail');
+      expect(r.message.toLowerCase()).toContain('content-security-policy is missing');
+      expect(report.gate.failedBy).toContain(id);
+    }
     expect(run.stdout).toContain('Content-Security-Policy is missing');
+    for (const r of byType('http.headers').filter((x) => !['xss.csp', 'headers.full'].includes(x.id))) expect(r.status, r.id).toBe('pass');
   });
 
-  it('finds nothing else wrong: no other warning, failure or error (the demo run.mjs judges the same way)', () => {
-    const others = report.results.filter((r: CheckResult) => r.status !== 'pass' && r.message !== 'not selected' && !['tls.certificate', 'http.headers'].includes(r.type));
+  it('finds nothing else wrong: no other warning, failure, error or blocked check (run.mjs judges the same way)', () => {
+    const others = report.results.filter((r: CheckResult) => r.status !== 'pass' && r.message !== 'not selected' && !['tls.api', 'xss.csp', 'headers.full'].includes(r.id));
     expect(others.map((r) => `${r.id}: ${r.status} ${r.message}`)).toEqual([]);
+    expect(report.results.filter((r) => r.status === 'pass').length).toBeGreaterThan(40);
     expect(judgeDemo(report)).toEqual({ ok: true, problems: [] });
   });
 
@@ -206,24 +222,27 @@ describe('the demo: readiness check on the reference app', () => {
 });
 
 describe('judgeDemo', () => {
-  const result = (type: string, status: CheckResult['status'], message = 'm'): Partial<CheckResult> => ({ id: type, type, status, message });
+  const result = (id: string, status: CheckResult['status'], message = 'm'): Partial<CheckResult> => ({ id, type: 'some.type', status, message });
   const report = (results: Partial<CheckResult>[], passed = false) => ({ results, gate: { passed } }) as unknown as Report;
+  const deliberate = [result('tls.api', 'warn'), result('xss.csp', 'fail'), result('headers.full', 'fail')];
 
-  it('is ok with exactly the deliberate warning and failure', () => {
-    expect(judgeDemo(report([result('tls.certificate', 'warn'), result('http.headers', 'fail'), result('http.endpoint', 'pass')]))).toEqual({ ok: true, problems: [] });
+  it('is ok with exactly the deliberate warning and failures', () => {
+    expect(judgeDemo(report([...deliberate, result('backend.health', 'pass')]))).toEqual({ ok: true, problems: [] });
   });
 
-  it('names an unexpected error, a missing deliberate problem and a gate that passed', () => {
-    const v = judgeDemo(report([result('tls.certificate', 'pass'), result('http.endpoint', 'error', 'connection refused at 127.0.0.1:1')], true));
+  it('names an unexpected error, a deliberate problem that did not show, a missing check and a gate that passed', () => {
+    const v = judgeDemo(report([result('tls.api', 'pass'), result('xss.csp', 'fail'), result('backend.health', 'error', 'connection refused at 127.0.0.1:1')], true));
     expect(v.ok).toBe(false);
-    expect(v.problems.join('\n')).toContain('tls.certificate (tls.certificate) is pass, expected warn');
-    expect(v.problems.join('\n')).toContain('no http.headers check ran');
-    expect(v.problems.join('\n')).toContain('http.endpoint (http.endpoint) is error, expected pass: connection refused at 127.0.0.1:1');
-    expect(v.problems.join('\n')).toContain('the gate passed');
+    const text = v.problems.join('\n');
+    expect(text).toContain('tls.api (some.type) is pass, expected warn');
+    expect(text).toContain('headers.full did not run');
+    expect(text).toContain('backend.health (some.type) is error, expected pass: connection refused at 127.0.0.1:1');
+    expect(text).toContain('the gate passed');
   });
 
-  it('ignores checks that were not selected', () => {
-    expect(judgeDemo(report([result('tls.certificate', 'warn'), result('http.headers', 'fail'), result('manual', 'skip', 'not selected')])).ok).toBe(true);
+  it('counts a blocked check as a problem but ignores checks that were not selected', () => {
+    expect(judgeDemo(report([...deliberate, result('db.backup_doc', 'skip', 'blocked by repo.app_dir')])).ok).toBe(false);
+    expect(judgeDemo(report([...deliberate, result('ddos', 'skip', 'not selected')])).ok).toBe(true);
   });
 });
 
