@@ -192,7 +192,7 @@ export function evaluateKeys(facts: KeysFacts): Verdict {
     },
     actual: {
       private: facts.private ? keyEvidence(facts.private) : undefined,
-      public: facts.public ? { ...keyEvidence(facts.public), derivedFromPrivateKey: facts.publicDerived || undefined } : undefined,
+      public: facts.public ? withoutUndefined({ ...keyEvidence(facts.public), derivedFromPrivateKey: facts.publicDerived || undefined }) : undefined,
       pairMatches: facts.pairMatches,
     },
   };
@@ -200,7 +200,8 @@ export function evaluateKeys(facts: KeysFacts): Verdict {
 }
 
 function keyEvidence(k: KeyFacts): Record<string, unknown> {
-  return {
+  // only what was found: `curve: undefined` on an RSA key is noise in the report
+  return withoutUndefined({
     source: k.source,
     problem: k.problem,
     keyType: k.description?.keyType,
@@ -209,8 +210,10 @@ function keyEvidence(k: KeyFacts): Record<string, unknown> {
     fingerprint: k.description?.fingerprint,
     mode: k.mode !== undefined ? modeText(k.mode) : undefined,
     trackedByGit: k.git?.tracked,
-  };
+  });
 }
+
+const withoutUndefined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
 async function gatherKeyFacts(loaded: LoadedKey, checkGit: boolean, signal: AbortSignal): Promise<KeyFacts> {
   const facts: KeyFacts = {
