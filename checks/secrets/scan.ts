@@ -171,7 +171,7 @@ export function evaluateScan(f: ScanFacts): Verdict {
       skippedBinary: f.skippedBinary,
       skippedLarge: f.skippedLarge,
       unreadable: f.unreadable.slice(0, 20),
-      commitsScanned: f.commitsScanned,
+      ...(f.commitsScanned !== undefined ? { commitsScanned: f.commitsScanned } : { history: 'not scanned (history: false)' }),
       durationMs: f.durationMs,
     },
   };
