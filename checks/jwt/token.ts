@@ -62,11 +62,19 @@ const human = (seconds: number) => formatDuration(seconds * 1000);
 
 /** Pure decision: what the endpoint issued in, verdict out. */
 export function evaluateToken(f: TokenFacts): Verdict {
-  if (f.fetchError) return error(`could not get a token from ${f.url}: ${f.fetchError}`);
+  if (f.fetchError) {
+    return {
+      ...error(`could not get a token from ${f.url}: ${f.fetchError}`),
+      remediation: 'Check that the service is up and that this URL is reachable from where the check runs (DNS, firewall, TLS: give `ca` for a private CA); then run the check again.',
+    };
+  }
   if (f.keyProblem) return error(f.keyProblem);
   const status = f.status ?? 0;
   if (status >= 400 && status < 500) {
-    return error(`token endpoint ${f.url} answered HTTP ${status}${f.statusText ? ` ${f.statusText}` : ''}: the request in the profile was rejected (check url, body and the test credentials)`);
+    return {
+      ...error(`token endpoint ${f.url} answered HTTP ${status}${f.statusText ? ` ${f.statusText}` : ''}: the request in the profile was rejected (check url, body and the test credentials)`),
+      remediation: 'Make the token request in the profile work: the method, url, headers and body (form: true for OAuth token endpoints) of a login the service accepts, with a test account whose credentials come from ${VARS}.',
+    };
   }
   if (status < 200 || status > 299) {
     return fail(`token endpoint ${f.url} answered HTTP ${status}${f.statusText ? ` ${f.statusText}` : ''}; expected 2xx with a token`, { expected: '2xx', actual: status });

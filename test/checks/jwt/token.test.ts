@@ -59,9 +59,9 @@ describe('evaluateToken (pure)', () => {
   });
 
   it('keeps rejected requests (4xx) as could-not-check and server errors as failures', () => {
-    expect(evaluateToken(facts({ status: 401, statusText: 'Unauthorized' })).status).toBe('error');
+    expect(evaluateToken(facts({ status: 401, statusText: 'Unauthorized' }))).toMatchObject({ status: 'error', remediation: expect.stringContaining('Make the token request in the profile work') });
     expect(evaluateToken(facts({ status: 500, statusText: 'Internal Server Error' })).status).toBe('fail');
-    expect(evaluateToken(facts({ fetchError: 'connection refused at 127.0.0.1:1' })).status).toBe('error');
+    expect(evaluateToken(facts({ fetchError: 'connection refused at 127.0.0.1:1' }))).toMatchObject({ status: 'error', remediation: expect.stringContaining('reachable from where the check runs') });
     expect(evaluateToken(facts({ notJwt: true })).message).toContain('is not a signed JWT');
   });
 });
