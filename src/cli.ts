@@ -158,11 +158,19 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Resolves once everything written so far has left the process (a pipe may hold back a large report). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (!stream.writableLength) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    // Exit now rather than when the event loop drains: a check that ignored its abort signal, or a
-    // pooled keep-alive connection, must not keep a finished run alive. Writes to files and pipes
-    // are synchronous on Linux, so nothing printed is lost.
+  async (code) => {
+    // Exit once output is flushed rather than when the event loop drains: a check that ignored its
+    // abort signal, or a pooled keep-alive connection, must not keep a finished run alive.
+    await Promise.all([drained(process.stdout), drained(process.stderr)]);
     process.exit(code);
   },
   (err) => {

@@ -74,7 +74,7 @@ export interface Report {
   signoffs?: Signoff[];
   /** Roles whose sign-off the profile requires (unsigned ones are shown as missing). */
   signoffRoles?: string[];
-  /** Hash of what was found (profile name and each check's id, status and message), not of timings:
+  /** Hash of what was found (profile name, each check's id and status, and the message of each that did not pass), not of timings:
    *  two runs with the same findings have the same fingerprint, so a sign-off can be bound to it. */
   fingerprint?: string;
   startedAt: string;

@@ -281,3 +281,13 @@ describe('other commands', () => {
     expect(help.stdout).toMatch(/check \[options\]/);
   });
 });
+
+describe('large output through a pipe', () => {
+  it('is not cut short when the process exits (a JSON report of several hundred KB)', async () => {
+    const checks = Array.from({ length: 400 }, (_, i) => scripted(`check.${i}`, `{ message: "${'x'.repeat(400)} ${i}" }`)).join('');
+    const dir = tempProject({ 'readiness.yaml': profile(checks) });
+    const result = await runCli(['check', '-f', 'json'], { cwd: dir });
+    expect(result.stdout.length).toBeGreaterThan(200_000);
+    expect(JSON.parse(result.stdout).results).toHaveLength(400);
+  });
+});
