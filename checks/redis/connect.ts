@@ -92,7 +92,7 @@ export default defineCheck({
       });
       return evaluateRedisConnect(facts, ctx.params);
     } catch (err) {
-      if (err instanceof DbCheckError) return dbErrorVerdict(err.kind === 'auth' ? 'fail' : 'error', err, { target: target.label, tls: target.tls });
+      if (err instanceof DbCheckError) return dbErrorVerdict(err.kind === 'auth' || err.kind === 'tls' ? 'fail' : 'error', err, { target: target.label, tls: target.tls });
       return error(`unexpected failure: ${String((err as Error)?.message ?? err).split('\n')[0]}`);
     }
   },

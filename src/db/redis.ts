@@ -1,5 +1,6 @@
 // Redis connection parameters (url or fields, falling back to REDIS_URL / REDIS_HOST…) and a thin,
 // read-only ioredis session: no retries, no offline queue, no CLIENT SETINFO, a timeout on everything.
+import { isIP } from 'node:net';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { CheckLogger } from '../check.js';
@@ -171,7 +172,8 @@ export async function withRedis<T>(target: RedisTarget, opts: RedisSessionOption
   const client = new Redis({
     host: target.host,
     port: target.port,
-    tls: target.tls ? { servername: target.host } : undefined,
+    // SNI only for host names: Node warns (DEP0123) when servername is an IP address.
+    tls: target.tls ? (isIP(target.host) ? {} : { servername: target.host }) : undefined,
     lazyConnect: true,
     protocol: 2,
     disableClientInfo: true,

@@ -15,10 +15,14 @@ export interface TempRedisOptions {
   users?: string[];
   /** Extra redis.conf lines, e.g. `maxmemory 10mb`. */
   config?: string[];
+  /** TLS only: the port speaks TLS (tls-port) with a self-signed certificate for CN=localhost made by openssl. */
+  tls?: boolean;
 }
 
 export interface TempRedis {
   port: number;
+  /** With `tls`: the self-signed server certificate (PEM), to trust through NODE_EXTRA_CA_CERTS. */
+  certFile?: string;
   url(auth?: string): string;
   /** A client for test setup/inspection, authenticated as given. */
   client(username?: string, password?: string): Redis;
@@ -33,6 +37,13 @@ export async function startTempRedis(options: TempRedisOptions = {}): Promise<Te
   }
   const dir = mkdtempSync(path.join(tmpdir(), 'readiness-redis-'));
   const port = await freePort();
+  const tlsConf: string[] = [];
+  if (options.tls) {
+    const [cert, key] = [path.join(dir, 'server.crt'), path.join(dir, 'server.key')];
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost']);
+    if (made.status !== 0) throw new Error(`openssl could not make a test certificate (apt-get install openssl): ${String(made.stderr)}`);
+    tlsConf.push('port 0', `tls-port ${port}`, `tls-cert-file ${cert}`, `tls-key-file ${key}`, 'tls-auth-clients no');
+  }
   const conf = [
     `port ${port}`,
     'bind 127.0.0.1',
@@ -45,6 +56,7 @@ export async function startTempRedis(options: TempRedisOptions = {}): Promise<Te
     ...(options.password ? [`requirepass ${options.password}`] : []),
     ...(options.users ?? []),
     ...(options.config ?? []),
+    ...tlsConf,
   ];
   const confFile = path.join(dir, 'redis.conf');
   writeFileSync(confFile, conf.join('\n') + '\n');
@@ -64,6 +76,7 @@ export async function startTempRedis(options: TempRedisOptions = {}): Promise<Te
   }
   return {
     port,
+    certFile: options.tls ? path.join(dir, 'server.crt') : undefined,
     url: (auth) => `redis://${auth ? `${auth}@` : ''}127.0.0.1:${port}`,
     client: (username, password) => new Redis({ host: '127.0.0.1', port, username, password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null }),
     async stop() {
