@@ -93,7 +93,7 @@ export function evaluateRedirect(f: RedirectFacts, maxRedirects = 10): Verdict {
     parts.push(warn(`could not follow the chain after the HTTPS redirect: ${f.errorMessage}`));
   }
   const last = f.hops[f.hops.length - 1];
-  return combine(parts, `${displayUrl(f.start)} redirects with ${first.status} to ${displayUrl(first.location ?? '')}${f.hops.length > 1 ? `; chain ends with ${last.status} after ${f.hops.length - 1} more hop(s)` : ''}`, {
+  return combine(parts, `${displayUrl(f.start)} redirects with ${first.status} to ${displayUrl(first.location ?? '')}${f.hops.length > 1 ? `; ${f.hops.length > 2 ? `${f.hops.length - 2} more redirect${f.hops.length === 3 ? '' : 's'}, then ` : ''}${displayUrl(last.url)} answers ${last.status}` : ''}`, {
     ...evidence,
     details: { ...evidence.details, summary: chain },
   });

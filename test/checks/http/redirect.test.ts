@@ -16,7 +16,7 @@ describe('evaluateRedirect (pure)', () => {
       { url: 'https://www.example.com/', status: 200 },
     ] });
     expect(v.status).toBe('pass');
-    expect(v.message).toBe('http://example.com/ redirects with 301 to https://example.com/; chain ends with 200 after 2 more hop(s)');
+    expect(v.message).toBe('http://example.com/ redirects with 301 to https://example.com/; 1 more redirect, then https://www.example.com/ answers 200');
     expect((v.evidence?.details as any).summary).toHaveLength(3);
   });
   it('fails no redirect, redirect to another host first, redirect to http', () => {
