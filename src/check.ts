@@ -102,6 +102,7 @@ export function combine(parts: Verdict[], passMessage: string, evidence?: Eviden
     status: worst.status,
     message: ordered.map((p) => p.message).join('; '),
     evidence,
-    remediation: ordered.find((p) => p.remediation)?.remediation,
+    // Every distinct fix, worst problem first: one check may find several things to repair.
+    remediation: [...new Set(ordered.map((p) => p.remediation).filter(Boolean))].join(' ') || undefined,
   };
 }

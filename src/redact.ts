@@ -4,7 +4,9 @@ import { isSecretName, SECRET_PATTERNS, URL_PASSWORD } from './secret-patterns.j
 
 export const MASK = '[redacted]';
 
-const PLACEHOLDER = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}$/;
+// Passwords in URLs that are obviously placeholders (`${DB_PASSWORD}`, `user:password@` in help text).
+// A real secret with such a value is still masked through the variable that holds it.
+const PLACEHOLDER = /^(\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}|password|passwd|pass|secret|x+|\*+|<[a-z_-]+>)$/i;
 
 /** Values shorter than this are not masked by value: masking "on" or "1" everywhere would garble output. */
 const MIN_SECRET_LENGTH = 4;

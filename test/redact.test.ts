@@ -69,3 +69,16 @@ describe('placeholders', () => {
     expect(r.redact('postgres://app:hunter22@db/app')).toBe(`postgres://app:${MASK}@db/app`);
   });
 });
+
+describe('help text', () => {
+  it('keeps literal placeholder passwords in example URLs', () => {
+    const r = makeRedactor({});
+    expect(r.redact('expected postgres://user:password@host:5432/db')).toBe('expected postgres://user:password@host:5432/db');
+    expect(r.redact('redis://[user:password@]host:6379/0')).toBe('redis://[user:password@]host:6379/0');
+  });
+
+  it('still masks a real password equal to a placeholder word through its variable', () => {
+    const r = makeRedactor({ DB_PASSWORD: 'password' });
+    expect(r.redact('connect as app with password')).toBe(`connect as app with ${MASK}`);
+  });
+});
