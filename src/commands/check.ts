@@ -9,7 +9,7 @@ import { StoreError } from '../attest/attestations.js';
 import { readSignoffs, signoffsFileFor, type RecordedSignoff } from '../attest/signoffs.js';
 import { attachSignoffs, buildReport } from '../report/build.js';
 import type { Severity } from '../report/model.js';
-import { FORMAT_NAMES, isFormatName, REPORTERS, type FormatName } from '../report/reporters/index.js';
+import { FORMAT_NAMES, isFormatName, loadReporter, type FormatName } from '../report/reporters/names.js';
 import { createOutput } from '../write.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadForCommand, type ProfileOptions } from './profile.js';
@@ -133,7 +133,8 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
 
   const colorOnStdout = useColor(options.color, process.env, Boolean(process.stdout.isTTY));
   for (const target of formats) {
-    const text = REPORTERS[target.format](safeReport, {
+    const reporter = await loadReporter(target.format);
+    const text = reporter(safeReport, {
       color: target.path ? false : colorOnStdout,
       verbose: Boolean(options.verbose),
     });

@@ -10,10 +10,4 @@ import { tap } from './tap.js';
 
 export const REPORTERS = { pretty, json, junit, markdown, github, tap, html } satisfies Record<string, Reporter>;
 
-export type FormatName = keyof typeof REPORTERS;
-
-export const FORMAT_NAMES = Object.keys(REPORTERS) as FormatName[];
-
-export function isFormatName(name: string): name is FormatName {
-  return Object.hasOwn(REPORTERS, name);
-}
+export { FORMAT_NAMES, isFormatName, loadReporter, type FormatName } from './names.js';

@@ -1,7 +1,7 @@
 // Golden files: every reporter on every fixture. Review a diff in test/report/golden/ like code;
 // update deliberately with `npx vitest run test/report -u`.
 import { describe, expect, it } from 'vitest';
-import { FORMAT_NAMES, REPORTERS, type FormatName } from '../../../src/report/reporters/index.js';
+import { FORMAT_NAMES, loadReporter, REPORTERS, type FormatName } from '../../../src/report/reporters/index.js';
 import { FIXTURES } from '../fixtures/reports.js';
 
 const EXT: Record<FormatName, string> = { pretty: 'txt', json: 'json', junit: 'xml', markdown: 'md', github: 'txt', tap: 'tap', html: 'html' };
@@ -53,6 +53,11 @@ describe('every reporter', () => {
 
   it('the map holds exactly the documented formats', () => {
     expect(FORMAT_NAMES).toEqual(['pretty', 'json', 'junit', 'markdown', 'github', 'tap', 'html']);
+    expect(Object.keys(REPORTERS)).toEqual([...FORMAT_NAMES]);
     for (const name of FORMAT_NAMES) expect(typeof REPORTERS[name]).toBe('function');
+  });
+
+  it('loads each reporter lazily by name, the same function as in the map', async () => {
+    for (const name of FORMAT_NAMES) expect(await loadReporter(name)).toBe(REPORTERS[name]);
   });
 });
