@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import type { CheckType, VerdictStatus } from '../check.js';
+import { formatDuration } from '../duration.js';
 import { CHECKS_DIR } from '../engine/registry.js';
 
 export type JsonSchema = Record<string, unknown> & {
@@ -28,10 +29,47 @@ export interface ParamDoc {
   description?: string;
 }
 
-/** JSON Schema of what a user may write under `with:` (the input side of the zod schema). */
+/**
+ * The default of a `.default()` as a user would write it. zod's input-side JSON Schema drops defaults
+ * whose schema transforms (boolish(), intish(), duration()), and a duration's default is stored in
+ * milliseconds: the first candidate that parses back to the stored value wins (`false`, `443`, `"15m"`).
+ */
+export function inputDefault(inner: z.ZodType | undefined, value: unknown): unknown {
+  if (value === undefined || !inner) return undefined;
+  const candidates: unknown[] = [value];
+  if (typeof value === 'number' && Number.isFinite(value) && value >= 0) candidates.push(formatDuration(value));
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  for (const candidate of candidates) {
+    let parsed: { success: boolean; data?: unknown };
+    try {
+      parsed = inner.safeParse(candidate);
+    } catch {
+      continue;
+    }
+    if (parsed.success && same(parsed.data, value)) return JSON.parse(JSON.stringify(candidate)) as unknown;
+  }
+  return undefined;
+}
+
+interface DefaultDef {
+  type: string;
+  defaultValue?: unknown;
+  innerType?: z.ZodType;
+}
+
+/** JSON Schema of what a user may write under `with:` (the input side of the zod schema), with every default. */
 export function paramsJsonSchema(check: CheckType): JsonSchema {
   try {
-    const schema = z.toJSONSchema(check.params, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+    const schema = z.toJSONSchema(check.params, {
+      io: 'input',
+      unrepresentable: 'any',
+      override(ctx) {
+        const def = (ctx.zodSchema as unknown as { _zod: { def: DefaultDef } })._zod.def;
+        if (def.type !== 'default' || ctx.jsonSchema.default !== undefined) return;
+        const value = inputDefault(def.innerType, def.defaultValue);
+        if (value !== undefined) ctx.jsonSchema.default = value;
+      },
+    }) as JsonSchema;
     delete schema.$schema;
     return schema;
   } catch {
