@@ -69,6 +69,13 @@ export function unitName(unit: string): string {
 
 const firstLine = (text: string) => text.trim().split('\n')[0]?.trim() ?? '';
 
+/** The fix when this machine cannot answer at all: run host checks where systemd runs, not "enable the unit". */
+export const NOT_A_SYSTEMD_HOST_FIX =
+  'Run the checks tagged `host` on the production server itself: `readiness check --only tag:host`; from CI or a container use `readiness check --skip tag:host`.';
+
+/** An `error` verdict with its own fix (the type's remediation, "enable the unit", would mislead here). */
+const errorWithFix = (message: string, evidence: Verdict['evidence'], remediation: string): Verdict => ({ status: 'error', message, evidence, remediation });
+
 /** The decision: what systemctl answered in, verdict out. */
 export function evaluateUnit(p: Pick<Params, 'enabled' | 'active'>, facts: UnitFacts): Verdict {
   const unit = unitName(facts.unit);
@@ -78,16 +85,16 @@ export function evaluateUnit(p: Pick<Params, 'enabled' | 'active'>, facts: UnitF
   if (facts.spawnError) {
     const e = facts.spawnError;
     if (e.code === 'not-found') {
-      return error(`systemctl not found: ${unit} can only be checked on a systemd host — run host checks on the production server (readiness check --only tag:host)`, evidence());
+      return errorWithFix(`systemctl not found: ${unit} can only be checked on a systemd host — run host checks on the production server (readiness check --only tag:host)`, evidence(), NOT_A_SYSTEMD_HOST_FIX);
     }
     if (e.code === 'timeout') return error(`systemctl did not answer for ${unit}: timed out after ${formatDuration(facts.timeoutMs ?? 0)}`, evidence());
-    if (e.code === 'permission') return error(`permission denied running systemctl (${firstLine(e.message)})`, evidence());
+    if (e.code === 'permission') return errorWithFix(`permission denied running systemctl (${firstLine(e.message)})`, evidence(), 'Run the host checks as a user allowed to run `systemctl is-enabled` / `systemctl is-active` (any normal login user can; a sandbox or seccomp profile may forbid it).');
     return error(`could not run systemctl for ${unit}: ${firstLine(e.message)}`, evidence());
   }
 
   const answers = [facts.isEnabled, facts.isActive].filter((a): a is SystemctlAnswer => Boolean(a));
   const noSystemd = answers.find((a) => NO_SYSTEMD.test(a.stderr));
-  if (noSystemd) return error(`systemd is not running on this machine (${firstLine(noSystemd.stderr)}): run host checks on the production server`, evidence());
+  if (noSystemd) return errorWithFix(`systemd is not running on this machine (${firstLine(noSystemd.stderr)}): run host checks on the production server`, evidence(), NOT_A_SYSTEMD_HOST_FIX);
 
   const actual: Record<string, unknown> = {};
   if (facts.isEnabled) actual.enabled = facts.isEnabled.state || firstLine(facts.isEnabled.stderr) || `exit code ${facts.isEnabled.exitCode}`;

@@ -79,6 +79,9 @@ describe('evaluateUnit (decision)', () => {
     const noBus = evaluateUnit(both, facts({ state: '', exitCode: 1, stderr: 'System has not been booted with systemd as init system (PID 1). Can\'t operate.\nFailed to connect to bus: Host is down\n' }));
     expect(noBus.status).toBe('error');
     expect(noBus.message).toMatch(/^systemd is not running on this machine/);
+    // The fix says where to run host checks, not "systemctl enable --now" (which cannot help here).
+    expect(notFound.remediation).toMatch(/--only tag:host.*--skip tag:host/);
+    expect(noBus.remediation).toBe(notFound.remediation);
     const hung = evaluateUnit(both, facts(undefined, undefined, { spawnError: { code: 'timeout', message: 'timed out' }, timeoutMs: 2000 }));
     expect(hung).toMatchObject({ status: 'error', message: 'systemctl did not answer for nginx.service: timed out after 2s' });
   });
@@ -163,6 +166,7 @@ case "$state" in enabled|static|alias|generated|indirect|enabled-runtime|active)
     const v = await runCheck(unit, { unit: 'nginx' }, { env: { ...env, FAKE_SYSTEMCTL_NO_SYSTEMD: '1' } });
     expect(v.status).toBe('error');
     expect(v.message).toMatch(/^systemd is not running on this machine/);
+    expect(v.remediation).toMatch(/readiness check --only tag:host/);
   });
 
   it('errors when systemctl is not installed', async () => {
