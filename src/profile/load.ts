@@ -11,6 +11,7 @@ import { isCustomType, loadCheckType, UnknownTypeError } from '../engine/registr
 import type { Severity } from '../report/model.js';
 import { interpolate, type EnvProblem } from './interpolate.js';
 import { CHECK_ID, checkEntrySchema, checkOverlaySchema, profileFileSchema, type CheckEntry, type ProfileFile } from './schema.js';
+import { didYouMeanKey } from './suggest-key.js';
 import { positionOf, ProfileError, readYamlFile, type YamlFile } from './yaml-file.js';
 
 
@@ -150,7 +151,7 @@ function mergeFile(path: string, stack: string[], errors: ProfileError[]): Merge
   }
   const parsed = profileFileSchema.safeParse(file.data ?? {}, { reportInput: true });
   if (!parsed.success) {
-    errors.push(...zodIssuesToErrors(parsed.error.issues, file, []));
+    errors.push(...zodIssuesToErrors(parsed.error.issues, file, [], profileFileSchema));
     return undefined;
   }
   const data = parsed.data;
@@ -191,7 +192,7 @@ function mergeFile(path: string, stack: string[], errors: ProfileError[]): Merge
     const schema = inherited ? checkOverlaySchema : checkEntrySchema;
     const entry = schema.safeParse(value ?? {}, { reportInput: true });
     if (!entry.success) {
-      errors.push(...zodIssuesToErrors(entry.error.issues, file, ['checks', id]));
+      errors.push(...zodIssuesToErrors(entry.error.issues, file, ['checks', id], schema));
       continue;
     }
     own.checks.set(id, { id, entry: entry.data, files: [file] });
@@ -315,8 +316,15 @@ async function resolveCheck(
         }
         continue;
       }
-      const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-      errors.push(new ProfileError(`checks.${id}.${dotted}${key ? `.${key}` : ''}: ${issueText(issue)}`, where(path, key)));
+      if (issue.code === 'unrecognized_keys') {
+        // One line per unknown key, at its own position, with the nearest parameter of the type.
+        for (const key of issue.keys) {
+          const hint = didYouMeanKey(check.params, issue.path as (string | number)[], key);
+          errors.push(new ProfileError(`checks.${id}.${dotted}.${key}: unknown key "${key}"${hint}`, where(path, key)));
+        }
+        continue;
+      }
+      errors.push(new ProfileError(`checks.${id}.${dotted}: ${issueText(issue)}`, where(path)));
     }
   }
 
@@ -426,12 +434,16 @@ function findCycle(checks: ResolvedCheck[]): string[] | undefined {
   return undefined;
 }
 
-function zodIssuesToErrors(issues: z.core.$ZodIssue[], file: YamlFile, prefix: (string | number)[]): ProfileError[] {
-  return issues.map((issue) => {
-    const path = [...prefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-    const key = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-    const dotted = [...path, ...(key ? [key] : [])].join('.');
-    return new ProfileError(`${dotted ? `${dotted}: ` : ''}${issueText(issue)}`, positionOf(file, path, key));
+function zodIssuesToErrors(issues: z.core.$ZodIssue[], file: YamlFile, prefix: (string | number)[], schema: z.core.$ZodType): ProfileError[] {
+  return issues.flatMap((issue) => {
+    const own = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    const path = [...prefix, ...own];
+    if (issue.code === 'unrecognized_keys') {
+      // One line per unknown key, at its own position, with the nearest accepted key.
+      return issue.keys.map((key) => new ProfileError(`${[...path, key].join('.')}: unknown key "${key}"${didYouMeanKey(schema, own, key)}`, positionOf(file, path, key)));
+    }
+    const dotted = path.join('.');
+    return [new ProfileError(`${dotted ? `${dotted}: ` : ''}${issueText(issue)}`, positionOf(file, path))];
   });
 }
 

@@ -110,9 +110,27 @@ describe('loadProfile: profile errors say where and what', () => {
 
   it('unknown keys at the top level and in a check', async () => {
     const problems = await problemsOf({ 'readiness.yaml': `version: 1\nchecsk: {}\nchecks:\n  a:\n${scripted('    titel: x\n')}` });
-    expect(problems).toEqual(['readiness.yaml:2:1: checsk: unknown key "checsk"']);
+    expect(problems).toEqual(['readiness.yaml:2:1: checsk: unknown key "checsk" — did you mean "checks"?']);
     const inCheck = await problemsOf({ 'readiness.yaml': `version: 1\nchecks:\n  a:\n${scripted('    titel: x\n')}` });
-    expect(inCheck).toEqual(['readiness.yaml:5:5: checks.a.titel: unknown key "titel"']);
+    expect(inCheck).toEqual(['readiness.yaml:5:5: checks.a.titel: unknown key "titel" — did you mean "title"?']);
+  });
+
+  it('an unknown parameter key under with: names the nearest parameter of the check type', async () => {
+    const typo = await problemsOf({ 'readiness.yaml': 'version: 1\nchecks:\n  keys:\n    type: jwt.keys\n    with: { public_key: k.pem, min_bit: 4096 }\n' });
+    expect(typo).toEqual(['readiness.yaml:5:32: checks.keys.with.min_bit: unknown key "min_bit" — did you mean "min_bits"?']);
+    // Two typos: one line each, at each key.
+    const two = await problemsOf({ 'readiness.yaml': 'version: 1\nchecks:\n  keys:\n    type: jwt.keys\n    with: { public_key_file: k.pem, min_bit: 4096 }\n' });
+    expect(two).toEqual([
+      'readiness.yaml:5:13: checks.keys.with.public_key_file: unknown key "public_key_file" — did you mean "public_key_env"?',
+      'readiness.yaml:5:37: checks.keys.with.min_bit: unknown key "min_bit" — did you mean "min_bits"?',
+    ]);
+    // Nested parameter objects suggest from their own keys; a key far from every parameter gets no guess.
+    const nested = await problemsOf({ 'readiness.yaml': 'version: 1\nchecks:\n  app:\n    type: env.vars\n    with:\n      required: [A]\n      secrets: { S: { min_lenght: 32 } }\n' });
+    expect(nested).toEqual([expect.stringMatching(/^readiness\.yaml:7:23: checks\.app\.with\.secrets\.S\.min_lenght: unknown key "min_lenght" — did you mean "min_length"\?$/)]);
+    const far = await problemsOf({ 'readiness.yaml': `version: 1\nchecks:\n  a:\n${scripted('    with: { zzzzzzzz: 1 }\n')}` });
+    expect(far).toEqual([expect.stringMatching(/checks\.a\.with\.zzzzzzzz: unknown key "zzzzzzzz"$/)]);
+    const custom = await problemsOf({ 'readiness.yaml': `version: 1\nchecks:\n  a:\n${scripted('    with: { delay: 5 }\n')}` });
+    expect(custom).toEqual([expect.stringMatching(/checks\.a\.with\.delay: unknown key "delay" — did you mean "delay_ms"\?$/)]);
   });
 
   it('unknown check type with a suggestion', async () => {
