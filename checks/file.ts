@@ -382,7 +382,12 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
   const notes: string[] = [];
   if (p.kind) notes.push(`is a ${p.kind}`);
   if (p.max_mode !== undefined) notes.push(`mode at most ${formatMode(p.max_mode)}`);
+  if (p.owner !== undefined) notes.push(`owned by ${p.owner}`);
+  if (p.group !== undefined) notes.push(`group ${p.group}`);
   if (p.max_age !== undefined && newest) notes.push(`${facts.isGlob ? 'newest ' : ''}modified ${formatDuration(Math.max(0, facts.now - newest.mtimeMs))} ago`);
+  if ((p.min_size !== undefined || p.max_size !== undefined) && newest) notes.push(`${facts.isGlob && p.max_age === undefined ? 'newest ' : ''}${formatSize(newest.size)}`);
+  if (p.contains) notes.push(p.contains.length === 1 ? `contains /${p.contains[0]}/` : `contains all ${p.contains.length} patterns`);
+  if (p.not_contains) notes.push(p.not_contains.length === 1 ? `does not contain /${p.not_contains[0]}/` : `none of ${p.not_contains.length} forbidden patterns`);
   return pass(notes.length ? `${subject}: ${notes.join(', ')}` : subject, evidence);
 }
 

@@ -103,6 +103,17 @@ describe('sensitivity and line finding', () => {
 describe('evaluateFile', () => {
   const facts = (matches: FileFacts[], over: Record<string, unknown> = {}) => ({ target: 'app.conf', isGlob: false, matches, now: NOW, ...over });
 
+  it('a pass names what was verified (content, owner), not only that the file exists', () => {
+    const text = { text: 'node_modules/\ndist/\n.env\n', truncated: false };
+    expect(evaluateFile(parse({ path: 'app.conf', contains: ['^dist/$'] }), facts([file({ content: text })])).message).toBe('app.conf exists: contains /^dist\/$/');
+    expect(evaluateFile(parse({ path: 'app.conf', contains: ['^dist/$', '^\\.env$'], not_contains: ['sk_live_'] }), facts([file({ content: text })])).message).toBe(
+      'app.conf exists: contains all 2 patterns, does not contain /sk_live_/',
+    );
+    expect(evaluateFile(parse({ path: 'app.conf', not_contains: ['a', 'b'], owner: '1000' }), facts([file({ content: { text: 'xyz', truncated: false } })])).message).toBe(
+      'app.conf exists: owned by 1000, none of 2 forbidden patterns',
+    );
+  });
+
   it('passes an existing file with nothing else asked', () => {
     expect(evaluateFile(parse({ path: 'app.conf' }), facts([file()]))).toMatchObject({ status: 'pass', message: 'app.conf exists' });
   });
@@ -146,7 +157,7 @@ describe('evaluateFile', () => {
     const old = file({ display: 'backups/mon.sql.gz', mtimeMs: NOW - 50 * HOUR });
     const fresh = file({ display: 'backups/tue.sql.gz', mtimeMs: NOW - 2 * HOUR });
     const g = (m: FileFacts[]) => ({ target: 'backups/*.sql.gz', isGlob: true, matches: m, now: NOW });
-    expect(evaluateFile(p, g([old, fresh]))).toMatchObject({ status: 'pass', message: '2 files match backups/*.sql.gz: newest modified 2h ago' });
+    expect(evaluateFile(p, g([old, fresh]))).toMatchObject({ status: 'pass', message: '2 files match backups/*.sql.gz: newest modified 2h ago, 2 KiB' });
     expect(evaluateFile(p, g([old]))).toMatchObject({
       status: 'fail',
       message: 'newest match backups/mon.sql.gz is 2.1d old (must be younger than 26h)',
@@ -235,7 +246,7 @@ describe('file check (I/O on a real tree)', () => {
   it('checks the newest backup matched by a glob', async () => {
     const ok = await run({ glob: 'backups/db-*.sql.gz', max_age: '26h', min_size: '1KB' });
     expect(ok).toMatchObject({ status: 'pass' });
-    expect(ok.message).toMatch(/^3 files match backups\/db-\*\.sql\.gz: newest modified 3h ago$/);
+    expect(ok.message).toMatch(/^3 files match backups\/db-\*\.sql\.gz: newest modified 3h ago, 4 KiB$/);
     expect(ok.evidence?.details).toMatchObject({ newest: 'backups/db-2.sql.gz' });
     const stale = await run({ glob: 'backups/db-*.sql.gz', max_age: '1h' });
     expect(stale.message).toBe('newest match backups/db-2.sql.gz is 3h old (must be younger than 1h)');
