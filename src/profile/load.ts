@@ -308,7 +308,8 @@ async function resolveCheck(
     for (const issue of parsed.error.issues) {
       const path = ['with', ...issue.path.map(String)];
       const dotted = path.join('.');
-      const variables = [...fromEnv.entries()].find(([p]) => dotted === p || dotted.startsWith(`${p}.`) || p.startsWith(`${dotted}.`))?.[1];
+      // An unknown key is a typo in the profile: interpolation changes values, never keys.
+      const variables = issue.code === 'unrecognized_keys' ? undefined : [...fromEnv.entries()].find(([p]) => dotted === p || dotted.startsWith(`${p}.`) || p.startsWith(`${dotted}.`))?.[1];
       if (variables) {
         // The profile is fine; the environment holds a bad value. That is a finding, reported by the check.
         if (!problems.some((p) => p.path === dotted)) {

@@ -127,6 +127,12 @@ describe('loadProfile: profile errors say where and what', () => {
     // Nested parameter objects suggest from their own keys; a key far from every parameter gets no guess.
     const nested = await problemsOf({ 'readiness.yaml': 'version: 1\nchecks:\n  app:\n    type: env.vars\n    with:\n      required: [A]\n      secrets: { S: { min_lenght: 32 } }\n' });
     expect(nested).toEqual([expect.stringMatching(/^readiness\.yaml:7:23: checks\.app\.with\.secrets\.S\.min_lenght: unknown key "min_lenght" — did you mean "min_length"\?$/)]);
+    // A typo next to an interpolated parameter is still the profile's fault, not the environment's.
+    const besideVariable = await problemsOf(
+      { 'readiness.yaml': 'version: 1\nchecks:\n  db:\n    type: postgres.connect\n    with: { url: "${DATABASE_URL}", min_verison: 14 }\n' },
+      { DATABASE_URL: 'postgres://app@127.0.0.1:5432/app' },
+    );
+    expect(besideVariable).toEqual(['readiness.yaml:5:37: checks.db.with.min_verison: unknown key "min_verison" — did you mean "min_version"?']);
     const far = await problemsOf({ 'readiness.yaml': `version: 1\nchecks:\n  a:\n${scripted('    with: { zzzzzzzz: 1 }\n')}` });
     expect(far).toEqual([expect.stringMatching(/checks\.a\.with\.zzzzzzzz: unknown key "zzzzzzzz"$/)]);
     const custom = await problemsOf({ 'readiness.yaml': `version: 1\nchecks:\n  a:\n${scripted('    with: { delay: 5 }\n')}` });
