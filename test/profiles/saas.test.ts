@@ -90,6 +90,15 @@ describe('profiles/saas.yaml structure', () => {
     expect(optionalItems.filter((c) => c.severity !== 'optional').map((c) => c.id)).toEqual([]);
   });
 
+  it('gives every env/file/command check its own fix (the generic type text would send an engineer the wrong way)', async () => {
+    // The generic fixes of these types talk about `chmod 600`, `openssl rand` or "install the program",
+    // which is wrong for a missing test report, DEBUG=true or a missing architecture document.
+    const generic = profile.checks.filter((c) => ['env.vars', 'file', 'command'].includes(c.check.meta.type) && !c.remediation);
+    expect(generic.map((c) => c.id)).toEqual([]);
+    const leaked = profile.checks.filter((c) => c.remediation && /sk_live_[A-Za-z0-9]{4}|whsec_[A-Za-z0-9]{4}/.test(c.remediation));
+    expect(leaked.map((c) => c.id)).toEqual([]);
+  });
+
   it('keeps active checks opt-in by default', () => {
     const active = profile.checks.filter((c) => c.check.meta.active);
     expect(active.map((c) => c.id).sort()).toEqual(['email.send', 'rate_limit.api', 'stripe.webhook.probe']);
