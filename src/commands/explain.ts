@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { explainType } from '../docs/describe.js';
 import { builtinTypes, closest, loadAllBuiltins, loadCheckType, UnknownTypeError } from '../engine/registry.js';
 import { formatDuration } from '../duration.js';
+import { makeRedactor } from '../redact.js';
 import { createOutput } from '../write.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadForCommand, type ProfileOptions } from './profile.js';
@@ -35,7 +36,11 @@ export async function explainCommand(target: string | undefined, options: Profil
     }
   }
   try {
-    out.stdout(explainType(await loadCheckType(target)));
+    const text = explainType(await loadCheckType(target));
+    // A type's documentation is the tool's own text and holds no value from the environment: mask only
+    // secret shapes, so a weak secret in the profile's env (e.g. "changeme") does not garble its examples.
+    out.setRedactor(makeRedactor({}));
+    out.stdout(text);
     return EXIT.ok;
   } catch (err) {
     if (err instanceof UnknownTypeError) {

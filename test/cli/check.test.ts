@@ -247,6 +247,19 @@ describe('other commands', () => {
     expect(typo.stderr).toMatch(/did you mean "env\.vars"\?/);
   });
 
+  it('explain <type> is not garbled by a weak secret in the profile environment; explain <id> still masks it', async () => {
+    const dir = tempProject({
+      'readiness.yaml': profile(scripted('leaky', '{ message: "${SESSION_SECRET}" }'), 'env_files: [.env]\n'),
+      '.env': 'SESSION_SECRET=changeme\n',
+    });
+    const type = await runCli(['explain', 'env.vars'], { cwd: dir });
+    expect(type.code).toBe(0);
+    expect(type.stdout).toMatch(/not a known placeholder \(changeme, secret, your-key-here…\)/);
+    expect(type.stdout).not.toMatch(/\[redacted\]/);
+    const run = await runCli(['check', '-v'], { cwd: dir });
+    expect(run.stdout).not.toMatch(/changeme/);
+  });
+
   it('init writes a starter profile that validates, and refuses to overwrite without --force', async () => {
     const dir = tempProject({});
     const first = await runCli(['init'], { cwd: dir });
