@@ -15,6 +15,7 @@ import {
   gateVerdict,
   groupBySection,
   isNotSelected,
+  oneLine,
   runNotes,
   summaryCounts,
   truncate,
@@ -66,6 +67,16 @@ function evidenceDump(r: CheckResult): string | undefined {
   return truncate(text, MAX_EVIDENCE);
 }
 
+/**
+ * Evidence without keys whose value is undefined: a could-not-check verdict has no actual value, and
+ * "actual (not set)" would read as if the value were missing. Also what the JSON report keeps, so the
+ * page rendered during the run and one rendered later from the JSON report are the same.
+ */
+function definedOnly(evidence: CheckResult['evidence']): CheckResult['evidence'] {
+  if (!evidence) return evidence;
+  return Object.fromEntries(Object.entries(evidence).filter(([, v]) => v !== undefined)) as CheckResult['evidence'];
+}
+
 function badge(kind: string, text: string): string {
   return `<span class="badge ${kind}">${escapeHtml(text)}</span>`;
 }
@@ -94,7 +105,7 @@ function checkCard(r: CheckResult): string {
 
   const body: string[] = [];
   if (r.message) body.push(`<p class="message">${escapeHtml(r.message)}</p>`);
-  const lines = evidenceLines(r.evidence, { maxLength: 2000 });
+  const lines = evidenceLines(definedOnly(r.evidence), { maxLength: 2000 });
   if (lines.length) {
     body.push(
       `<dl class="ev">${lines.map(({ label, value }) => `<dt>${escapeHtml(label)}</dt><dd><code>${escapeHtml(value)}</code></dd>`).join('')}</dl>`,
@@ -106,7 +117,8 @@ function checkCard(r: CheckResult): string {
   if (r.remediation && r.status !== 'pass' && r.status !== 'skip') {
     body.push(`<div class="fix"><strong>How to fix</strong><p>${escapeHtml(r.remediation)}</p></div>`);
   }
-  if (r.description) body.push(`<p class="why">${escapeHtml(r.description)}</p>`);
+  // A skipped check tells why in its message; its type's description would repeat for every one of them.
+  if (r.description && r.status !== 'skip') body.push(`<p class="why">${escapeHtml(r.description)}</p>`);
   const dump = evidenceDump(r);
   if (dump) body.push(`<details class="evidence"><summary>Evidence</summary><pre>${escapeHtml(dump)}</pre></details>`);
   if (r.docs) body.push(`<p class="docs">Reference: <code>${escapeHtml(r.docs)}</code></p>`);
@@ -119,6 +131,54 @@ function checkCard(r: CheckResult): string {
     ...body,
     '</article>',
   ].join('\n');
+}
+
+/** Longest message shown in the "Needs attention" list; the card below has the whole of it. */
+const MAX_LIST_MESSAGE = 240;
+
+/**
+ * What a release manager reads first: every failed or unchecked item, most severe first (profile
+ * order within a severity), each with its one-line message and a link to its card.
+ */
+function failingList(failing: CheckResult[]): string {
+  const parts = [`<nav class="failing-list" id="needs-attention" aria-label="Failures"><h2>Needs attention (${failing.length})</h2>`];
+  for (const sev of SEVERITIES) {
+    const items = failing.filter((r) => r.severity === sev);
+    if (!items.length) continue;
+    const gating = items.filter((r) => r.gating).length;
+    parts.push(
+      `<h3 class="sev-head sev-${sev}">${escapeHtml(sev)} (${items.length})${gating ? ` <span class="gating-note">${gating === items.length ? 'all fail' : `${gating} fail`} the gate</span>` : ''}</h3><ul>`,
+    );
+    for (const r of items) {
+      parts.push(
+        `<li class="st-${r.status}"><span class="st-word">${escapeHtml(STATUS_ICONS[r.status])} ${escapeHtml(STATUS_LABELS[r.status].toLowerCase())}</span> <a href="#${escapeHtml(checkAnchor(r.id))}">${escapeHtml(r.title)}</a> <code>${escapeHtml(r.id)}</code>${
+          r.message ? `<br><span class="msg">${escapeHtml(truncate(oneLine(r.message), MAX_LIST_MESSAGE))}</span>` : ''
+        }</li>`,
+      );
+    }
+    parts.push('</ul>');
+  }
+  parts.push('</nav>');
+  return parts.join('');
+}
+
+/** "Jump to" links under the header, with how far sign-off has got: the block itself is at the end. */
+function jumpLinks(report: Report, failing: number, waivedOrManual: number): string {
+  const signoffs = report.signoffs ?? [];
+  const roles = report.signoffRoles ?? [];
+  const signedRoles = new Set(signoffs.filter((s) => signoffCurrent(report, s) !== false).map((s) => s.role));
+  const signoffState = roles.length
+    ? `${roles.filter((r) => signedRoles.has(r)).length} of ${roles.length} roles signed`
+    : signoffs.length
+      ? `${signoffs.length} recorded`
+      : 'none recorded';
+  const links = [
+    ...(failing ? [`<a href="#needs-attention">Needs attention (${failing})</a>`] : []),
+    ...(waivedOrManual ? [`<a href="#waived-manual">Waived and manual (${waivedOrManual})</a>`] : []),
+    '<a href="#checks">All checks</a>',
+    `<a href="#signoff">Sign-off: ${escapeHtml(signoffState)}</a>`,
+  ];
+  return `<nav class="jump" aria-label="Contents">${links.join(' · ')}</nav>`;
 }
 
 function countsTable(report: Report): string {
@@ -157,6 +217,11 @@ function signoffBlock(report: Report): string {
   const awaiting = (report.signoffRoles ?? []).filter((role) => !signedRoles.has(role));
   const parts: string[] = ['<section class="signoff" id="signoff"><h2>Sign-off</h2>'];
   if (signoffs.length === 0) parts.push('<p class="empty">No sign-offs or attestations have been recorded for this report.</p>');
+  if (awaiting.length) {
+    parts.push(
+      '<p class="how-to-sign">To sign: <code>readiness signoff --role "&lt;role&gt;" --by "&lt;name&gt;" --report &lt;the JSON report of this run&gt;</code>, then run <code>readiness check</code> again: sign-offs of the same findings show here.</p>',
+    );
+  }
   if (signoffs.length || awaiting.length) {
     const rows = signoffs.map((s) => {
       const current = signoffCurrent(report, s);
@@ -213,10 +278,17 @@ dl.ev{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .8rem;margin:
 .waiver{color:var(--waived);overflow-wrap:anywhere}.waiver.expired{color:var(--fail)}
 .why,.docs{color:var(--muted);font-size:.88rem;overflow-wrap:anywhere}
 details.evidence summary{cursor:pointer;color:var(--waived)}
-.section-empty,.signoff .empty{color:var(--muted);font-style:italic}
+.section-empty,.signoff .empty{color:var(--muted);font-style:italic}.how-to-sign{color:var(--muted);font-size:.88rem;overflow-wrap:anywhere}
+@media print{.how-to-sign{display:none}}
 table.signoffs{width:100%;table-layout:fixed}table.signoffs td{overflow-wrap:anywhere;vertical-align:top}
 .signoffs tr.stale td{background:#fff8c5}.signoffs .stale-note{color:var(--warn);font-weight:600}.signoffs .current{color:var(--pass)}.signoffs tr.awaiting td{color:var(--muted);height:2.4rem}
-.waived-list li,.failing-list li{overflow-wrap:anywhere}
+.waived-list li,.failing-list li{overflow-wrap:anywhere;margin:.25rem 0}
+.failing-list ul{list-style:none;padding-left:.4rem;margin:.3rem 0 .8rem}.failing-list .msg{color:var(--muted);font-size:.9rem}
+.failing-list .st-word{font-weight:600;font-size:.85rem}.failing-list li.st-fail .st-word{color:var(--fail)}.failing-list li.st-error .st-word{color:var(--error)}
+h3.sev-head{font-size:1rem;margin:.8rem 0 .2rem;text-transform:capitalize}h3.sev-critical{color:var(--fail)}h3.sev-recommended{color:var(--warn)}h3.sev-optional{color:var(--muted)}
+.gating-note{font-weight:400;text-transform:none;font-size:.85rem}
+nav.jump{margin:.6rem 0;font-size:.95rem}
+.check.status-skip{padding:.35rem .9rem;margin:.4rem 0}.check.status-skip .message{font-weight:400;margin:.2rem 0}
 a{color:var(--waived)}a.self{text-decoration:none;color:var(--muted)}
 footer{margin-top:2rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.5rem;overflow-wrap:anywhere}
 body:has(#only-failures:checked) .check:not(.failing),body.only-failures .check:not(.failing){display:none}
@@ -224,7 +296,7 @@ body:has(#only-failures:checked) section.checks:not(.has-failures),body.only-fai
 .no-failures-shown{display:none}
 body:has(#only-failures:checked) .no-failures-shown.none-failing,body.only-failures .no-failures-shown.none-failing{display:block}
 @media print{
- body{padding:0;font-size:11pt;max-width:none}.toolbar{display:none}
+ body{padding:0;font-size:11pt;max-width:none}.toolbar,nav.jump{display:none}
  a{color:inherit;text-decoration:none}.check{break-inside:avoid;page-break-inside:avoid}
  details::details-content{content-visibility:visible;display:block}
  pre{max-height:none;overflow:visible}
@@ -284,23 +356,18 @@ export const html: Reporter = (report) => {
     '</dl>',
     statusCards(report),
     countsTable(report),
+    jumpLinks(report, failing.length, waived.length + manual.filter((r) => r.status !== 'waived').length),
     '</header>',
   );
 
   const notes = runNotes(report);
   if (notes.length) out.push(`<aside class="notes"><strong>Notes</strong><ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></aside>`);
 
-  if (failing.length) {
-    out.push(
-      `<nav class="failing-list" aria-label="Failures"><h2>Needs attention (${failing.length})</h2><ul>${failing
-        .map((r) => `<li><a href="#${escapeHtml(checkAnchor(r.id))}">${escapeHtml(r.title)}</a> <code>${escapeHtml(r.id)}</code> — ${escapeHtml(STATUS_LABELS[r.status].toLowerCase())}, ${escapeHtml(r.severity)}</li>`)
-        .join('')}</ul></nav>`,
-    );
-  }
+  if (failing.length) out.push(failingList(failing));
   if (waived.length || manual.length) {
     const items = [...waived, ...manual.filter((r) => r.status !== 'waived')];
     out.push(
-      `<nav class="waived-list" aria-label="Waived and manual"><h2>Waived and manual items (${items.length})</h2><ul>${items
+      `<nav class="waived-list" id="waived-manual" aria-label="Waived and manual"><h2>Waived and manual items (${items.length})</h2><ul>${items
         .map(
           (r) =>
             `<li><a href="#${escapeHtml(checkAnchor(r.id))}">${escapeHtml(r.title)}</a> <code>${escapeHtml(r.id)}</code> — ${

@@ -79,6 +79,37 @@ describe('html reporter as text', () => {
     expect(withSignoffs.match(/<script/g)).toHaveLength(1);
   });
 
+  it('lists what needs attention most severe first, each with its message, and links to the sign-off', () => {
+    const many = {
+      ...hostile,
+      signoffRoles: ['Technical Lead', 'DevOps Engineer'],
+      results: [
+        { ...hostile.results[0], id: 'opt.bad', severity: 'optional' as const, status: 'fail' as const, gating: false, message: 'optional thing off' },
+        { ...hostile.results[0], id: 'crit.down', severity: 'critical' as const, status: 'error' as const, gating: true, message: `connection refused at 127.0.0.1:5433 ${'x'.repeat(400)}`, description: 'WHY-TEXT of the type' },
+        { ...hostile.results[0], id: 'rec.bad', severity: 'recommended' as const, status: 'fail' as const, gating: false, message: 'HSTS max-age 300 is below 15552000' },
+        { ...hostile.results[0], id: 'skipped.one', severity: 'critical' as const, status: 'skip' as const, gating: false, message: 'blocked by crit.down (error)', description: 'WHY-TEXT of the type' },
+      ],
+    };
+    const text = html(many, options);
+    const list = text.slice(text.indexOf('id="needs-attention"'), text.indexOf('</nav>', text.indexOf('id="needs-attention"')));
+    expect(list).toMatch(/Needs attention \(3\)/);
+    const order = ['crit.down', 'rec.bad', 'opt.bad'].map((id) => list.indexOf(`<code>${id}</code>`));
+    expect(order.every((i) => i > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(list).toMatch(/<h3 class="sev-head sev-critical">critical \(1\) <span class="gating-note">all fail the gate<\/span><\/h3>/);
+    expect(list).toMatch(/could not check<\/span> <a href="#check-crit\.down">/);
+    expect(list).toMatch(/<span class="msg">connection refused at 127\.0\.0\.1:5433 x+…<\/span>/);
+    expect(list).toContain('HSTS max-age 300 is below 15552000');
+    expect(list).not.toContain('skipped.one');
+    expect(text).toMatch(/<nav class="jump"[^>]*>.*<a href="#needs-attention">Needs attention \(3\)<\/a>.*<a href="#signoff">Sign-off: 0 of 2 roles signed<\/a><\/nav>/);
+    // A skipped card says why it was skipped, without repeating its type's description.
+    const skipped = text.slice(text.indexOf('id="check-skipped.one"'));
+    expect(skipped.slice(0, skipped.indexOf('</article>'))).not.toContain('WHY-TEXT');
+    const failedCard = text.slice(text.indexOf('id="check-crit.down"'));
+    expect(failedCard.slice(0, failedCard.indexOf('</article>'))).toContain('WHY-TEXT');
+    expect(html(signed, options)).toMatch(/<a href="#signoff">Sign-off: 1 of 4 roles signed<\/a>/);
+  });
+
   it('is a pure, deterministic function of the report for every fixture', () => {
     for (const report of [...Object.values(FIXTURES), hostile, signed]) {
       const before = JSON.stringify(report);
@@ -213,6 +244,37 @@ describe('html report in headless Chromium', () => {
     expect(blocked).toEqual([]);
     await context.close();
   });
+
+  it('a real run of profiles/saas.yaml with an empty environment (~280 checks) stays usable', async () => {
+    const dir = tempProject({});
+    const run = await runCli(['check', '-p', resolve(__dirname, '..', '..', '..', 'profiles', 'saas.yaml'), '-f', 'json:saas.json', '-f', 'html:saas.html'], { cwd: dir, timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, 'saas.json'), 'utf8')) as Report;
+    expect(report.results.length).toBeGreaterThan(200);
+    expect(readFileSync(join(dir, 'saas.html'), 'utf8')).toBe(html(report, options));
+    const started = Date.now();
+    const { context, page, errors } = await open(report);
+    const loadMs = Date.now() - started;
+    expect(loadMs).toBeLessThan(10_000);
+    expect(errors).toEqual([]);
+    const failing = report.results.filter((r) => r.status === 'fail' || r.status === 'error');
+    expect(await page.locator('#shown').innerText()).toBe(`${report.results.length} checks`);
+    // The most severe failures come first in "Needs attention".
+    expect(await page.locator('#needs-attention h3').first().innerText()).toMatch(/^critical \(\d+\)/i);
+    await page.screenshot({ path: artifactPath('html/saas-top.png') });
+    // The sign-off block sits after every check; the link at the top reaches it.
+    await page.locator('nav.jump a[href="#signoff"]').click();
+    await expect.poll(() => page.locator('#signoff h2').isVisible()).toBe(true);
+    const top = await page.evaluate(() => document.getElementById('signoff')!.getBoundingClientRect().top);
+    expect(top).toBeGreaterThanOrEqual(0);
+    expect(top).toBeLessThan(900); // in the viewport (it is near the end of the page, so not always at its top)
+    await page.screenshot({ path: artifactPath('html/saas-signoff.png') });
+    await page.getByLabel('Show only failures').check();
+    expect(await page.locator('#shown').innerText()).toBe(`${failing.length} of ${report.results.length} checks shown`);
+    expect(await page.locator('article.check:visible').count()).toBe(failing.length);
+    expect(blocked).toEqual([]);
+    await context.close();
+  }, 90_000);
 
   it('prints to PDF with the evidence opened and without the toolbar', async () => {
     const { context, page } = await open(hostile);
