@@ -79,7 +79,7 @@ export async function signoffCommand(options: SignoffOptions): Promise<number> {
     throw err;
   }
   const gate = report.gate?.passed === false ? `gate FAILED (${report.gate.failedBy.join(', ')})` : report.gate?.passed ? 'gate passed' : 'gate unknown';
-  out.stdout(`signed off as ${role} by ${by}: ${options.report} (${report.results.length} checks, ${gate}, ${fingerprint.slice(0, 19)}…)`);
+  out.stdout(`signed off as ${role} by ${by}: ${options.report} (${report.results.length} check${report.results.length === 1 ? '' : 's'}, ${gate}, ${fingerprint.slice(0, 19)}…)`);
   const notSelected = report.results.filter((r) => r.status === 'skip' && r.message === 'not selected').length;
   if (notSelected) out.stderr(`note: ${notSelected} of the report's ${report.results.length} checks were not selected (--only/--skip); your sign-off covers only the ones that ran.`);
   if (report.gate?.passed === false) out.stderr(`note: the signed report did not pass its gate; your sign-off accepts ${report.gate.failedBy.length} gating problem${report.gate.failedBy.length === 1 ? '' : 's'}.`);
