@@ -148,6 +148,10 @@ export function diffReports(oldReport: Report, newReport: Report): ReportDiff {
     notes: [],
   };
   if (diff.old.profile !== diff.new.profile) diff.notes.push(`the reports are of different profiles: "${diff.old.profile}" and "${diff.new.profile}"`);
+  const [oldTime, newTime] = [Date.parse(diff.old.startedAt), Date.parse(diff.new.startedAt)];
+  if (oldTime > newTime) {
+    diff.notes.push(`the old report (${diff.old.startedAt}) is newer than the new one (${diff.new.startedAt}): are the files swapped? The order is readiness diff <old.json> <new.json>`);
+  }
   if (oldReport.interrupted) diff.notes.push('the old run was cut short: its report is partial');
   if (newReport.interrupted) diff.notes.push('the new run was cut short: its report is partial');
 
@@ -198,7 +202,14 @@ export interface DiffRenderOptions {
 const MAX_MESSAGE = 200;
 
 const statusText = (s?: Status) => (s ? `${STATUS_ICONS[s]} ${s}` : '—');
-const transition = (e: DiffEntry) => `${e.before ?? '—'} → ${e.after ?? '—'}`;
+/** `pass → fail`; a status that did not change (still failing) is shown once. */
+const transition = (e: DiffEntry) => (e.before && e.before === e.after ? e.before : `${e.before ?? '—'} → ${e.after ?? '—'}`);
+
+/** `Acme (old time) → Acme (new time)`, or `Acme: old time → new time` when both are of one profile. */
+function comparing(diff: ReportDiff, text: (s: string) => string): string {
+  if (diff.old.profile === diff.new.profile) return `${text(diff.old.profile)}: ${text(diff.old.startedAt)} → ${text(diff.new.startedAt)}`;
+  return `${text(diff.old.profile)} (${text(diff.old.startedAt)}) → ${text(diff.new.profile)} (${text(diff.new.startedAt)})`;
+}
 
 interface Group {
   key: keyof Pick<ReportDiff, 'regressions' | 'fixed' | 'stillFailing' | 'added' | 'removed' | 'changed' | 'notCompared'>;
@@ -237,7 +248,7 @@ export function renderDiffPretty(diff: ReportDiff, options: DiffRenderOptions): 
     notCompared: dim,
   };
   const out: string[] = [];
-  out.push(bold(`Comparing ${oneLine(diff.old.profile)} (${oneLine(diff.old.startedAt)}) → ${oneLine(diff.new.profile)} (${oneLine(diff.new.startedAt)})`));
+  out.push(bold(`Comparing ${comparing(diff, oneLine)}`));
   out.push(dim(`old: ${diff.old.total} checks, gate ${diff.old.gatePassed ? 'passed' : 'failed'}   new: ${diff.new.total} checks, gate ${diff.new.gatePassed ? 'passed' : 'failed'}`));
   for (const note of diff.notes) out.push(yellow(`note: ${oneLine(note)}`));
   out.push('');
@@ -286,7 +297,8 @@ export function renderDiffMarkdown(diff: ReportDiff, options: DiffRenderOptions)
     else out.push(`### ${heading} (${list.length})`, '');
     out.push('| Check | Status | Severity | Message |', '| --- | --- | --- | --- |');
     for (const e of list) {
-      const status = key === 'added' ? statusText(e.after) : key === 'removed' ? `was ${e.before}` : `${e.before} → **${e.after}**`;
+      const status =
+        key === 'added' ? statusText(e.after) : key === 'removed' ? `was ${e.before}` : e.before === e.after ? `${e.before}` : `${e.before} → **${e.after}**`;
       const message = escapeMarkdown(e.message, MAX_MESSAGE) + (e.note ? `<br>_${escapeMarkdown(e.note)}_` : '');
       out.push(`| **${escapeMarkdown(e.title, 200)}**<br>${escapeMarkdown(e.id, 200)} | ${status} | ${e.severity} | ${message} |`);
     }

@@ -93,6 +93,12 @@ describe('readiness diff on real reports', () => {
     expect(result.stdout).toMatch(/^Fixed \(1\)\n {2}api {2}fail → pass/m);
     expect(result.stdout).toMatch(/^Diff: PASSED — no regression$/m);
 
+    // Arguments the wrong way round: the api fix reads as a regression, and the note says why.
+    const swapped = await runCli(['diff', 'new.json', 'old.json'], { cwd: dir });
+    expect(swapped.code).toBe(1);
+    expect(swapped.stdout).toMatch(/^note: the old report \(.+\) is newer than the new one \(.+\): are the files swapped\? The order is readiness diff <old\.json> <new\.json>$/m);
+    expect(swapped.stdout).toMatch(/^Regressions \(1\)\n {2}api {2}pass → fail/m);
+
     const same = await runCli(['diff', 'new.json', 'new.json'], { cwd: dir });
     expect(same.code).toBe(0);
     expect(same.stdout).toMatch(/No changes: every check compared has the same status and severity\./);

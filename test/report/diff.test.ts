@@ -108,6 +108,35 @@ describe('diffReports', () => {
   });
 });
 
+describe('reading a diff at 11 pm', () => {
+  it('warns when the old report is newer than the new one (arguments swapped)', () => {
+    const older = report([r('x', 'pass')], { startedAt: '2026-03-01T10:00:00.000Z' });
+    const newer = report([r('x', 'fail')], { startedAt: '2026-03-02T10:00:00.000Z' });
+    expect(diffReports(older, newer).notes).toEqual([]);
+    const swapped = diffReports(newer, older);
+    expect(swapped.notes).toEqual([
+      'the old report (2026-03-02T10:00:00.000Z) is newer than the new one (2026-03-01T10:00:00.000Z): are the files swapped? The order is readiness diff <old.json> <new.json>',
+    ]);
+    expect(renderDiffPretty(swapped, { failOn: 'critical' })).toMatch(/^note: the old report .* are the files swapped\?/m);
+    expect(renderDiffMarkdown(swapped, { failOn: 'critical' })).toMatch(/^> \*\*Note:\*\* the old report .* are the files swapped\?/m);
+  });
+
+  it('shows a status that stayed the same once, and one profile name for two runs of it', () => {
+    const before = report([r('db', 'fail'), r('cache', 'error')], { startedAt: '2026-03-01T10:00:00.000Z' });
+    const after = report([r('db', 'fail'), r('cache', 'fail')], { startedAt: '2026-03-02T10:00:00.000Z' });
+    const diff = diffReports(before, after);
+    const pretty = renderDiffPretty(diff, { failOn: 'critical' });
+    expect(pretty).toMatch(/^Comparing Acme API — production: 2026-03-01T10:00:00\.000Z → 2026-03-02T10:00:00\.000Z$/m);
+    expect(pretty).toMatch(/^ {2}db {2}fail {2}\[critical\]/m);
+    expect(pretty).toMatch(/^ {2}cache {2}error → fail {2}\[critical\]/m);
+    const markdown = renderDiffMarkdown(diff, { failOn: 'critical' });
+    expect(markdown).toMatch(/<br>db \| fail \| critical \|/);
+    expect(markdown).toMatch(/<br>cache \| error → \*\*fail\*\* \| critical \|/);
+    const other = renderDiffPretty(diffReports(before, { ...after, profile: { name: 'Other', path: 'o.yaml' } }), { failOn: 'critical' });
+    expect(other).toMatch(/^Comparing Acme API — production \(2026-03-01T10:00:00\.000Z\) → Other \(2026-03-02T10:00:00\.000Z\)$/m);
+  });
+});
+
 describe('parseReport', () => {
   const valid = JSON.stringify(report([r('a', 'pass')]));
 
