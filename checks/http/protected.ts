@@ -50,7 +50,7 @@ export function evaluateProtected(all: ProtectedFacts[], p: Params): Verdict {
     }
     return { url: displayUrl(f.url), method: f.method, status: f.status, location: f.location ? displayUrl(f.location) : null, result };
   });
-  return combine(parts, `${plural(all.length, 'endpoint')} refuse anonymous requests`, { expected: '401/403 (or a login redirect) without credentials', actual: rows });
+  return combine(parts, `${plural(all.length, 'endpoint')} ${all.length === 1 ? 'refuses' : 'refuse'} anonymous requests`, { expected: '401/403 (or a login redirect) without credentials', actual: rows });
 }
 
 export default defineCheck({
