@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { CheckType } from '../check.js';
 import { parseDuration } from '../duration.js';
 import { BUNDLED_PROFILES_DIR } from '../paths.js';
-import { isCustomType, loadCheckType, UnknownTypeError } from '../engine/registry.js';
+import { closest, isCustomType, loadCheckType, UnknownTypeError } from '../engine/registry.js';
 import type { Severity } from '../report/model.js';
 import { interpolate, type EnvProblem } from './interpolate.js';
 import { CHECK_ID, checkEntrySchema, checkOverlaySchema, profileFileSchema, type CheckEntry, type ProfileFile } from './schema.js';
@@ -103,7 +103,7 @@ export async function loadProfile(profilePath: string, options: LoadOptions = {}
   const errors: ProfileError[] = [];
   const absolute = resolve(profilePath);
   const merged = mergeFile(absolute, [], errors);
-  if (!merged) throw new ProfileErrors(errors);
+  if (!merged) throw new ProfileErrors(inFileOrder(errors));
 
   const notes: string[] = [];
   const env = loadEnvironment(merged, options, errors, notes);
@@ -115,7 +115,7 @@ export async function loadProfile(profilePath: string, options: LoadOptions = {}
     if (resolved) checks.push(resolved);
   }
   validateNeeds(checks, merged, errors);
-  if (errors.length) throw new ProfileErrors(errors);
+  if (errors.length) throw new ProfileErrors(inFileOrder(errors));
   const attestationsFile = merged.attestations ?? join(dirname(absolute), '.readiness', 'attestations.yaml');
   // Manual items read the profile's attestations file (unless one names its own); untitled ones show their question.
   for (const check of checks) {
@@ -193,11 +193,36 @@ function mergeFile(path: string, stack: string[], errors: ProfileError[]): Merge
     const entry = schema.safeParse(value ?? {}, { reportInput: true });
     if (!entry.success) {
       errors.push(...zodIssuesToErrors(entry.error.issues, file, ['checks', id], schema));
+      // Keep checking the rest of the entry (its type, parameters, needs) so `validate` lists every problem.
+      const partial = withoutBadFields(value, entry.error.issues, schema);
+      if (partial) own.checks.set(id, { id, entry: partial, files: [file] });
       continue;
     }
     own.checks.set(id, { id, entry: entry.data, files: [file] });
   }
   return overlayProfile(base, own);
+}
+
+/** The entry without the fields that have problems (already reported), or undefined when nothing useful is left. */
+function withoutBadFields(value: unknown, issues: z.core.$ZodIssue[], schema: typeof checkEntrySchema | typeof checkOverlaySchema): Partial<CheckEntry> | undefined {
+  if (!isPlainObject(value)) return undefined;
+  const bad = new Set<string>();
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys' && issue.path.length === 0) issue.keys.forEach((k) => bad.add(k));
+    else if (issue.path.length) bad.add(String(issue.path[0]));
+    else return undefined;
+  }
+  if (bad.has('type')) return undefined;
+  const retry = schema.safeParse(Object.fromEntries(Object.entries(value).filter(([k]) => !bad.has(k))));
+  return retry.success ? retry.data : undefined;
+}
+
+/** Problems of one file together, top to bottom (a stable sort: problems without a line keep their place). */
+function inFileOrder(errors: ProfileError[]): ProfileError[] {
+  const files: string[] = [];
+  for (const e of errors) if (e.position && !files.includes(e.position.file)) files.push(e.position.file);
+  const rank = (e: ProfileError) => (e.position ? files.indexOf(e.position.file) : -1);
+  return [...errors].sort((a, b) => rank(a) - rank(b) || (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.column ?? 0) - (b.position?.column ?? 0));
 }
 
 function resolveExtends(name: string, dir: string): string | undefined {
@@ -385,7 +410,8 @@ function findDefiningFile(item: MergedCheck, path: (string | number)[]): YamlFil
 }
 
 function validateNeeds(checks: ResolvedCheck[], merged: MergedProfile, errors: ProfileError[]): void {
-  const ids = new Set(checks.map((c) => c.id));
+  // Every id the profile defines, also of checks that have problems of their own (already reported).
+  const ids = new Set([...checks.map((c) => c.id), ...merged.checks.keys()]);
   const fileOf = (id: string) => {
     const files = merged.checks.get(id)?.files ?? [];
     return files[files.length - 1];
@@ -407,7 +433,7 @@ function validateNeeds(checks: ResolvedCheck[], merged: MergedProfile, errors: P
 }
 
 function closestId(word: string, ids: string[]): string | undefined {
-  return ids.find((id) => id.toLowerCase() === word.toLowerCase()) ?? ids.find((id) => id.endsWith(word) || word.endsWith(id));
+  return ids.find((id) => id.toLowerCase() === word.toLowerCase()) ?? ids.find((id) => id.endsWith(word) || word.endsWith(id)) ?? closest(word, ids);
 }
 
 function findCycle(checks: ResolvedCheck[]): string[] | undefined {

@@ -201,4 +201,30 @@ describe('loadProfile: profile errors say where and what', () => {
     const problems = await problemsOf({ 'readiness.yaml': `version: 1\nchecks:\n  a:\n    type: nope.nope\n  b:\n${scripted('    with: { status: 3 }\n')}  c:\n${scripted('    needs: zzz\n')}` });
     expect(problems.length).toBe(3);
   });
+
+  it('a bad field of a check does not hide the other problems of that check; problems come in file order', async () => {
+    const problems = await problemsOf({
+      'readiness.yaml': `version: 1
+checks:
+  db:
+    type: postgres.conect
+  api:
+    type: ./checks/scripted.js
+    severity: high
+    with: { statsu: fail }
+  x:
+    type: ./checks/scripted.js
+    needs: [db, dbb]
+    timeout: soon
+`,
+    });
+    expect(problems).toEqual([
+      'readiness.yaml:4:11: checks.db.type: unknown check type "postgres.conect" — did you mean "postgres.connect"?',
+      'readiness.yaml:7:15: checks.api.severity: Invalid option: expected one of "critical"|"recommended"|"optional" (got "high")',
+      'readiness.yaml:8:13: checks.api.with.statsu: unknown key "statsu" — did you mean "status"?',
+      // `db` exists (its type is wrong, reported above): only the typo `dbb` is an unknown need.
+      'readiness.yaml:11:17: checks.x.needs: unknown check "dbb" — did you mean "db"?',
+      'readiness.yaml:12:14: checks.x.timeout: expected a duration such as 500ms, 10s, 5m, 2h or 7d (got "soon")',
+    ]);
+  });
 });
