@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/cli.js';
+import { ROOT, runCli } from '../support/cli.js';
 import { tempProject } from '../support/temp-profile.js';
 
 const scripted = (id: string, withBlock: string, extra = '') => `  ${id}:\n    type: ./checks/scripted.js\n${extra}    with: ${withBlock}\n`;
@@ -302,5 +302,18 @@ describe('large output through a pipe', () => {
     const result = await runCli(['check', '-f', 'json'], { cwd: dir });
     expect(result.stdout.length).toBeGreaterThan(200_000);
     expect(JSON.parse(result.stdout).results).toHaveLength(400);
+  });
+});
+
+describe("this repository's readiness.yaml (README: `npm ci && npx readiness check`)", () => {
+  it('runs on the checkout and passes, checking the toolchain, the build, repository files and examples/.env', async () => {
+    const result = await runCli(['check', '-f', 'json'], { cwd: ROOT });
+    const report = JSON.parse(result.stdout);
+    const failing = report.results.filter((r: { status: string }) => r.status !== 'pass').map((r: { id: string; message: string }) => `${r.id}: ${r.message}`);
+    expect(failing).toEqual([]);
+    expect(result.code).toBe(0);
+    const ids = report.results.map((r: { id: string }) => r.id);
+    expect(ids).toEqual(expect.arrayContaining(['toolchain.node', 'build.cli', 'repo.gitignore', 'example.env', 'example.env.file']));
+    expect(report.results.find((r: { id: string }) => r.id === 'example.env').message).toMatch(/in examples\/\.env/);
   });
 });
