@@ -195,12 +195,13 @@ function countsTable(report: Report): string {
     return `<tr><th scope="row">${escapeHtml(sev)}</th>${STATUS_ORDER.map((s) => `<td class="${row[s] ? `n c-${s}` : 'zero'}">${row[s]}</td>`).join('')}<td>${total}</td></tr>`;
   });
   const totals = `<tr class="totals"><th scope="row">all</th>${STATUS_ORDER.map((s) => `<td>${report.summary[s]}</td>`).join('')}<td>${report.summary.total}</td></tr>`;
-  return `<table class="counts"><thead>${head}</thead><tbody>${rows.join('')}${totals}</tbody></table>`;
+  // In a scrolling box: on a phone the eight columns are wider than the screen, the page is not.
+  return `<div class="table-scroll"><table class="counts"><thead>${head}</thead><tbody>${rows.join('')}${totals}</tbody></table></div>`;
 }
 
 function statusCards(report: Report): string {
   return `<ul class="cards">${STATUS_ORDER.map(
-    (s) => `<li class="card st-${s}${report.summary[s] ? '' : ' zero'}"><span class="num">${report.summary[s]}</span> <span class="lbl">${escapeHtml(STATUS_WORDS[s].many)}</span></li>`,
+    (s) => `<li class="card st-${s}${report.summary[s] ? '' : ' zero'}"><span class="num">${report.summary[s]}</span> <span class="lbl">${escapeHtml(report.summary[s] === 1 ? STATUS_WORDS[s].one : STATUS_WORDS[s].many)}</span></li>`,
   ).join('')}</ul>`;
 }
 
@@ -247,7 +248,7 @@ const CSS = `
 :root{--pass:#1a7f37;--warn:#9a6700;--fail:#cf222e;--error:#8250df;--skip:#6e7781;--waived:#0969da;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;padding:1.5rem;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg);max-width:72rem;margin-inline:auto}
-h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin:1.6rem 0 .6rem;border-bottom:1px solid var(--line);padding-bottom:.3rem}h3{font-size:1.02rem;margin:0;overflow-wrap:anywhere}
+h1,h2{overflow-wrap:anywhere}h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin:1.6rem 0 .6rem;border-bottom:1px solid var(--line);padding-bottom:.3rem}h3{font-size:1.02rem;margin:0;overflow-wrap:anywhere}
 code,pre{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:.6rem;margin:.4rem 0;max-height:30rem;overflow:auto}
 .gate{border-radius:8px;padding:.8rem 1rem;margin:.8rem 0;font-weight:600;border:2px solid}
@@ -258,7 +259,7 @@ dl.run{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin
 .card{border:1px solid var(--line);border-left:6px solid;border-radius:6px;padding:.35rem .8rem;min-width:7.5rem}.card .num{font-size:1.3rem;font-weight:700}.card.zero{opacity:.55}
 .st-pass{border-color:var(--pass)}.st-warn{border-color:var(--warn)}.st-fail{border-color:var(--fail)}.st-error{border-color:var(--error)}.st-skip{border-color:var(--skip)}.st-waived{border-color:var(--waived)}
 table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid var(--line);padding:.25rem .6rem;text-align:left}td{text-align:right}table.signoffs td{text-align:left}
-.counts td.zero{color:var(--muted)}.c-pass{color:var(--pass)}.c-warn{color:var(--warn)}.c-fail,.c-error{color:var(--fail);font-weight:700}.c-skip{color:var(--skip)}.c-waived{color:var(--waived)}.counts tr.totals{font-weight:600;background:var(--soft)}
+.table-scroll{overflow-x:auto;max-width:100%}.counts td.zero{color:var(--muted)}.c-pass{color:var(--pass)}.c-warn{color:var(--warn)}.c-fail,.c-error{color:var(--fail);font-weight:700}.c-skip{color:var(--skip)}.c-waived{color:var(--waived)}.counts tr.totals{font-weight:600;background:var(--soft)}
 .notes{border-left:4px solid var(--warn);background:#fff8c5;padding:.5rem .9rem;margin:.8rem 0}.notes li{overflow-wrap:anywhere}
 .toolbar{position:sticky;top:0;background:var(--bg);padding:.5rem 0;border-bottom:1px solid var(--line);z-index:1;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 .toolbar label{font-weight:600;cursor:pointer}.toolbar .shown{color:var(--muted)}
@@ -300,6 +301,7 @@ body:has(#only-failures:checked) .no-failures-shown.none-failing,body.only-failu
  a{color:inherit;text-decoration:none}.check{break-inside:avoid;page-break-inside:avoid}
  details::details-content{content-visibility:visible;display:block}
  pre{max-height:none;overflow:visible}
+ section.signoff{break-inside:avoid;page-break-inside:avoid}table.signoffs tr{break-inside:avoid}
  .gate,.check,.card,.badge{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }`;
 

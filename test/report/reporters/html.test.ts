@@ -276,6 +276,16 @@ describe('html report in headless Chromium', () => {
     await context.close();
   }, 90_000);
 
+  it('fits a phone screen: the page itself never scrolls sideways', async () => {
+    const { context, page, errors } = await open(signed);
+    await page.setViewportSize({ width: 400, height: 800 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(400);
+    expect(await page.locator('.cards').innerText()).toMatch(/\b1 warning\b|\b0 warnings\b/);
+    await page.screenshot({ path: artifactPath('html/report-phone.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('prints to PDF with the evidence opened and without the toolbar', async () => {
     const { context, page } = await open(hostile);
     await page.emulateMedia({ media: 'print' });
