@@ -50,7 +50,8 @@ const STATUS_LABELS: Record<Status, string> = {
   waived: 'Waived',
 };
 
-const isFailing = (r: CheckResult) => r.status === 'fail' || r.status === 'error';
+/** Failed, could not check, or anything else that fails the gate (a warning under --strict). */
+const isFailing = (r: CheckResult) => r.status === 'fail' || r.status === 'error' || r.gating;
 const isManual = (r: CheckResult) => r.type === 'manual';
 
 const bigintSafe = (_key: string, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value);
@@ -383,7 +384,7 @@ export const html: Reporter = (report) => {
   // The filter works without JavaScript through the CSS :has() rule; the script only adds the count.
   out.push(
     '<div class="toolbar">',
-    '<label for="only-failures"><input type="checkbox" id="only-failures" aria-controls="checks"> Show only failures (failed or could not check)</label>',
+    `<label for="only-failures"><input type="checkbox" id="only-failures" aria-controls="checks"> Show only failures (failed or could not check${report.gate.strict ? ', and warnings: --strict' : ''})</label>`,
     `<span class="shown" id="shown">${shown.length} checks</span>`,
     '</div>',
   );

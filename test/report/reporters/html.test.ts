@@ -110,6 +110,24 @@ describe('html reporter as text', () => {
     expect(html(signed, options)).toMatch(/<a href="#signoff">Sign-off: 1 of 4 roles signed<\/a>/);
   });
 
+  it('under --strict, a warning that fails the gate is listed and kept by the filter like a failure', () => {
+    const base = hostile.results[0];
+    const strict = {
+      ...hostile,
+      gate: { ...hostile.gate, strict: true, passed: false },
+      results: [
+        { ...base, id: 'tls.expiry', status: 'warn' as const, severity: 'critical' as const, gating: true, message: 'certificate expires in 20 days (warn below 30)' },
+        { ...base, id: 'opt.warn', status: 'warn' as const, severity: 'optional' as const, gating: false, message: 'minor' },
+      ],
+    };
+    const text = html(strict, options);
+    expect(text).toMatch(/Needs attention \(1\)/);
+    expect(text).toMatch(/<article class="check status-warn [^"]*failing gating[^"]*" id="check-tls\.expiry">/);
+    expect(text).toMatch(/<article class="check status-warn sev-optional" id="check-opt\.warn">/);
+    expect(text).toContain('Show only failures (failed or could not check, and warnings: --strict)');
+    expect(text).toMatch(/<p class="no-failures-shown">No check failed\.<\/p>/); // not "none-failing": the filter has something to show
+  });
+
   it('is a pure, deterministic function of the report for every fixture', () => {
     for (const report of [...Object.values(FIXTURES), hostile, signed]) {
       const before = JSON.stringify(report);
