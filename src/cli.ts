@@ -11,6 +11,20 @@ const collect = (value: string, previous: string[] = []) => [...previous, value]
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 process.env.STRIPE_SUPPRESS_NOTICES ??= 'true';
 
+/**
+ * `--dotenv <file>` is `--env-file <file>`. Node 20 reads `--env-file` anywhere on its command line, also
+ * after the script name, and stops with "node: FILE: not found" (exit 9) before readiness starts when the
+ * file is missing; `--dotenv` reaches readiness, which reports the missing file as a usage error (exit 2).
+ */
+function withDotenvAlias(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.map((arg, i) => {
+    if (end !== -1 && i > end) return arg;
+    if (arg === '--dotenv') return '--env-file';
+    return arg.startsWith('--dotenv=') ? `--env-file=${arg.slice('--dotenv='.length)}` : arg;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command('readiness')
     .description('Is this release ready to go live? Runs a YAML checklist against the real systems of a deployment.')
@@ -21,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
 
   let exitCode: number = EXIT.ok;
   const profileOption = () => new Option('-p, --profile <file>', 'profile to load').default('readiness.yaml');
-  const envFileOption = () => new Option('--env-file <file>', 'dotenv file loaded last, overriding the environment (repeatable)').argParser(collect);
+  const envFileOption = () =>
+    new Option('--env-file <file>', 'dotenv file loaded last, overriding the environment (repeatable; also --dotenv <file>)').argParser(collect);
 
   program
     .command('check', { isDefault: false })
@@ -140,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
     });
 
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(withDotenvAlias(argv), { from: 'user' });
     if (!argv.length) program.outputHelp();
     return exitCode;
   } catch (err) {

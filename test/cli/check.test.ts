@@ -260,6 +260,24 @@ describe('other commands', () => {
     expect(run.stdout).not.toMatch(/changeme/);
   });
 
+  it('--env-file (or --dotenv) overrides env_files and the process environment; a missing one is a usage error', async () => {
+    const dir = tempProject({
+      'readiness.yaml': profile(scripted('a', '{ echo_env: APP_ENV }'), 'env_files: [.env]\n'),
+      '.env': 'APP_ENV=from-env-files\n',
+      'prod.env': 'APP_ENV=from-flag\n',
+      'last.env': 'APP_ENV=from-last-flag\n',
+    });
+    expect((await runCli(['check', '-f', 'json'], { cwd: dir, env: { APP_ENV: 'from-process' } })).stdout).toMatch(/from-process/);
+    const flag = await runCli(['check', '-f', 'json', '--env-file', 'prod.env'], { cwd: dir, env: { APP_ENV: 'from-process' } });
+    expect(JSON.parse(flag.stdout).results[0].message).toMatch(/from-flag/);
+    const both = await runCli(['check', '-f', 'json', '--env-file', 'prod.env', '--dotenv', 'last.env'], { cwd: dir });
+    expect(JSON.parse(both.stdout).results[0].message).toMatch(/from-last-flag/);
+    // Node 20 itself stops on a missing `--env-file` after the script name (exit 9); --dotenv reaches readiness.
+    const missing = await runCli(['check', '--dotenv', 'nope.env'], { cwd: dir });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--env-file nope\.env: file not found/);
+  });
+
   it('init writes a starter profile that validates, and refuses to overwrite without --force', async () => {
     const dir = tempProject({});
     const first = await runCli(['init'], { cwd: dir });
