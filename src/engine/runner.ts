@@ -139,7 +139,8 @@ async function execute(check: ResolvedCheck, options: RunOptions, runSignal: Abo
       evidence: { details: { variables: [...new Set(check.envProblems.map((p) => p.variable))] } },
       remediation: `Set ${[...new Set(check.envProblems.map((p) => p.variable))].join(', ')} in the environment or an env file (env_files / --env-file) with a valid value.`,
     };
-    return finish(check, verdict, performance.now() - started, 0, now());
+    // Not the type's failure title ("PostgreSQL is not reachable"): nothing was tried, the variables are missing.
+    return finish(check, verdict, performance.now() - started, 0, now(), `Not checked: environment not ready (${check.check.meta.title})`);
   }
 
   const timeoutMs = options.timeoutMs ?? check.timeoutMs;
@@ -212,14 +213,14 @@ function checkVerdict(value: unknown): Verdict {
   return { ...verdict, message: typeof verdict.message === 'string' && verdict.message ? verdict.message : `(${verdict.status}, no message)` };
 }
 
-function finish(check: ResolvedCheck, verdict: Verdict, durationMs: number, attempts: number, today: Date): CheckResult {
+function finish(check: ResolvedCheck, verdict: Verdict, durationMs: number, attempts: number, today: Date, failureTitle?: string): CheckResult {
   const meta = check.check.meta;
   const { status, message, waiver } = applyWaiver(verdict.status, verdict.message, check.waiver, today);
   const notPassed = status !== 'pass' && status !== 'skip';
   return {
     id: check.id,
     type: check.type,
-    title: check.title ?? (status === 'fail' || status === 'error' || status === 'waived' ? meta.failureTitle : meta.title),
+    title: check.title ?? (status === 'fail' || status === 'error' || status === 'waived' ? (failureTitle ?? meta.failureTitle) : meta.title),
     section: check.section,
     severity: check.severity,
     tags: check.tags,

@@ -156,6 +156,8 @@ describe('runChecks', () => {
     const { results } = await runChecks([check], base);
     expect(ran).toBe(false);
     expect(results[0]).toMatchObject({ status: 'fail', message: 'DATABASE_URL is not set (with.url)' });
+    // The type's failure title would claim what was never tried ("is not reachable").
+    expect(results[0].title).toMatch(/^Not checked: environment not ready \(/);
     expect(results[0].remediation).toMatch(/Set DATABASE_URL/);
   });
 
