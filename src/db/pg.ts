@@ -83,7 +83,10 @@ export function describePgError(err: unknown, target: PgTarget, timeoutMs: numbe
     case 'ECONNRESET': return plain(`connection to ${where} was reset`, 'connect', reach);
     case 'ENOENT': return plain(`no PostgreSQL socket at ${target.host} (port ${target.port})`, 'connect', reach);
     case '28P01': return plain(message, 'auth', badPassword);
-    case '28000': return plain(message, 'auth', `The server's pg_hba.conf has no entry letting user "${target.user}" connect to database "${target.database}" from this host${target.sslmode === 'disable' ? ' without TLS' : ''}: add one (or connect with the TLS mode it requires) and reload.`);
+    case '28000':
+      // "role … does not exist" shares 28000 with a missing pg_hba.conf entry: the fixes differ.
+      if (/role .* does not exist/i.test(message)) return plain(message, 'auth', `Create the role (CREATE ROLE "${target.user}" LOGIN PASSWORD '…') or fix the user name in the URL.`);
+      return plain(message, 'auth', `The server's pg_hba.conf has no entry letting user "${target.user}" connect to database "${target.database}" from this host${target.sslmode === 'disable' ? ' without TLS' : ''}: add one (or connect with the TLS mode it requires) and reload.`);
     case '3D000': return plain(`database "${target.database}" does not exist on ${where}`, 'auth', `Fix the database name in the URL, or create the database (createdb ${target.database}) and run the migrations.`);
     case '42P01': case '42703': case '3F000': return plain(message, 'missing', 'Run the migrations against this database, or fix the table/column/schema name in the profile.');
     case '57014': return plain(`a query was cancelled after statement_timeout (${formatMs(timeoutMs)})`, 'timeout', 'The query is too slow for the check\'s timeout: narrow it, or raise the check\'s timeout.');

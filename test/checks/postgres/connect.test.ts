@@ -100,6 +100,13 @@ describe('postgres.connect against real servers', () => {
     expect(v.remediation).toContain('createdb nope_db');
   });
 
+  it('fails for a role that does not exist, with a fix that says to create it', async () => {
+    const v = await runCheck(check, { url: 'postgres://no_such_role_xyz@127.0.0.1:5432/postgres' });
+    expect(v.status).toBe('fail');
+    expect(v.message).toMatch(/role "no_such_role_xyz" does not exist/);
+    expect(v.remediation).toMatch(/CREATE ROLE "no_such_role_xyz"/);
+  });
+
   it('fails when require_ssl is on and the server refuses TLS', async () => {
     const v = await runCheck(check, { url: 'postgres://postgres@127.0.0.1:5432/postgres', require_ssl: true });
     expect(v.status).toBe('fail');
