@@ -338,7 +338,7 @@ async function resolveCheck(
       if (variables) {
         // The profile is fine; the environment holds a bad value. That is a finding, reported by the check.
         if (!problems.some((p) => p.path === dotted)) {
-          envProblems.push({ path: dotted, variable: variables[0], message: `${variables.join(', ')} ${variables.length > 1 ? 'give' : 'gives'} an invalid ${dotted}: ${issueText(issue)}` });
+          envProblems.push({ path: dotted, variable: variables[0], message: `${variables.join(', ')} ${variables.length > 1 ? 'give' : 'gives'} an invalid value: ${issueText(issue)}` });
         }
         continue;
       }
@@ -478,6 +478,14 @@ function zodIssuesToErrors(issues: z.core.$ZodIssue[], file: YamlFile, prefix: (
 export function issueText(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  if (issue.code === 'invalid_union' && issue.message === 'Invalid input') {
+    // zod says only "Invalid input": say what the branches expect instead.
+    const branches = (issue.errors ?? []).filter((branch) => branch.length > 0);
+    const specific = branches.flat().find((i) => i.code !== 'invalid_type' && i.path.length === 0 && !i.message.startsWith('Invalid input'));
+    const expectedTypes = [...new Set(branches.flat().filter((i) => i.code === 'invalid_type' && i.path.length === 0).map((i) => (i as { expected?: string }).expected).filter(Boolean))];
+    const what = specific ? specific.message : expectedTypes.length ? `expected ${expectedTypes.join(' or ')}` : undefined;
+    if (what) return issueText({ ...issue, message: what } as z.core.$ZodIssue);
   }
   const input = (issue as { input?: unknown }).input;
   // Show what was given when it is a scalar; an object would only bury the message.

@@ -83,7 +83,20 @@ ${scripted()}`,
     const profile = await loadProfile(join(dir, 'readiness.yaml'), { env: { STATUS: 'great' } });
     expect(profile.checks[0].envProblems).toHaveLength(1);
     expect(profile.checks[0].envProblems[0]).toMatchObject({ path: 'with.status', variable: 'STATUS' });
-    expect(profile.checks[0].envProblems[0].message).toMatch(/STATUS gives an invalid with.status/);
+    // The runner adds the parameter path: "STATUS gives an invalid value: … (with.status)".
+    expect(profile.checks[0].envProblems[0].message).toMatch(/^STATUS gives an invalid value: Invalid option: expected one of .*\(got "great"\)$/);
+  });
+
+  it('a number or boolean parameter fed a word from the environment says what it expects, not zod\'s "Invalid input"', async () => {
+    const dir = tempProject({ 'readiness.yaml': 'version: 1\nchecks:\n  keys:\n    type: jwt.keys\n    with: { min_bits: "${MIN_BITS}", check_git: "${CHECK_GIT}" }\n' });
+    const profile = await loadProfile(join(dir, 'readiness.yaml'), { env: { MIN_BITS: 'lots', CHECK_GIT: 'maybe' } });
+    expect(profile.checks[0].envProblems.map((p) => `${p.message} (${p.path})`)).toEqual([
+      'MIN_BITS gives an invalid value: expected a whole number (got "lots") (with.min_bits)',
+      'CHECK_GIT gives an invalid value: expected true or false (got "maybe") (with.check_git)',
+    ]);
+    // Written in the profile, the same mistake is a profile error with the same words.
+    const problems = await problemsOf({ 'readiness.yaml': 'version: 1\nchecks:\n  keys:\n    type: jwt.keys\n    with: { min_bits: true }\n' });
+    expect(problems).toEqual(['readiness.yaml:5:23: checks.keys.with.min_bits: expected number or string (got true)']);
   });
 
   it('loads env_files (relative to the profile), the process env over them, and --env-file over both', async () => {
