@@ -269,7 +269,9 @@ export function evaluateEnvVars(p: EnvVarsParams, vars: Readonly<Record<string, 
   if (empty.length === 1) parts.push(`${empty[0]} is empty`);
   else if (empty.length > 1) parts.push(`${empty.length} variables are empty: ${empty.join(', ')}`);
   for (const name of names) {
-    if (reports[name].problems.length) parts.push(`${name} ${reports[name].problems.join(', ')}`);
+    const found = reports[name].problems;
+    // "X is a known placeholder …, and is 8 characters long, …": the last problem of a variable after "and".
+    if (found.length) parts.push(`${name} ${found.length > 1 ? `${found.slice(0, -1).join(', ')}, and ${found[found.length - 1]}` : found[0]}`);
   }
 
   const evidence = {

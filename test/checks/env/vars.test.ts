@@ -259,10 +259,10 @@ describe('evaluateEnvVars', () => {
     for (const secret of [...Object.values(planted), 's3cr3t-planted', 'hunter2', 'tok-planted']) expect(text).not.toContain(secret);
     expect(v.message).toContain('DB_PASSWORD does not have the expected value (value hidden)');
     expect(v.message).toContain('API_TOKEN is not one of the 2 allowed values');
-    expect(v.message).toContain('DATABASE_URL uses http:// (https:// required), points at localhost');
+    expect(v.message).toContain('DATABASE_URL uses http:// (https:// required), and points at localhost');
     expect(v.message).toContain('SIGNING is a known placeholder');
     expect(v.message).toContain('JWT_SECRET is 13 characters long, shorter than the required 32');
-    expect(v.message).toContain('JWT_SECRET is 13 characters long, shorter than the required 32, has the same value as SESSION_SECRET');
+    expect(v.message).toContain('JWT_SECRET is 13 characters long, shorter than the required 32, and has the same value as SESSION_SECRET');
   });
 
   it('hides a URL carrying a password even under a name that does not look secret', () => {
@@ -315,7 +315,7 @@ describe('env.vars check (I/O)', () => {
       { baseDir: dir, env: { NEXT_PUBLIC_API_URL: 'ignored' }, logs },
     );
     expect(v.status).toBe('fail');
-    expect(v.message).toContain('NEXT_PUBLIC_APP_URL uses http:// (https:// required), points at localhost');
+    expect(v.message).toContain('NEXT_PUBLIC_APP_URL uses http:// (https:// required), and points at localhost');
     expect(v.message).toContain('SESSION_SECRET is a known placeholder');
     expect(v.message).toMatch(/\(\.env\.local\)$/);
     expect(v.evidence?.actual).toMatchObject({ NEXT_PUBLIC_API_URL: 'https://api.acme.io' });
