@@ -5,6 +5,7 @@ import { formatDuration } from '../duration.js';
 import { makeRedactor } from '../redact.js';
 import { createOutput } from '../write.js';
 import { EXIT, UsageError } from './errors.js';
+import { loadProfile } from '../profile/load.js';
 import { loadForCommand, type ProfileOptions } from './profile.js';
 import { formatTable } from './list.js';
 
@@ -18,9 +19,13 @@ export async function explainCommand(target: string | undefined, options: Profil
   }
   // A check id in the profile explains that check as configured; otherwise the argument is a type.
   if (existsSync(options.profile)) {
-    const profile = await loadForCommand(options, out);
-    if (!profile) return EXIT.usage;
-    const check = profile.checks.find((c) => c.id === target);
+    // A type's documentation helps most while the profile is broken: a problem in the profile only
+    // stops `explain` when the argument is not a check type.
+    const isType = builtinTypes().includes(target);
+    const profile = isType ? await loadProfile(options.profile, { envFiles: options.envFile }).catch(() => undefined) : await loadForCommand(options, out);
+    if (profile && isType) out.setRedactor(makeRedactor(profile.env, profile.secretNames));
+    if (!profile && !isType) return EXIT.usage;
+    const check = profile?.checks.find((c) => c.id === target);
     if (check) {
       out.stdout([
         `${check.id}: ${check.title ?? check.check.meta.title}`,

@@ -260,6 +260,16 @@ describe('other commands', () => {
     expect(run.stdout).not.toMatch(/changeme/);
   });
 
+  it('explain <type> works while the profile is broken (that is when its docs are needed); explain <id> reports the problems', async () => {
+    const dir = tempProject({ 'readiness.yaml': 'version: 1\nchecks:\n  keys:\n    type: jwt.keys\n    with: { min_bit: 4096 }\n' });
+    const type = await runCli(['explain', 'jwt.keys'], { cwd: dir });
+    expect(type.code).toBe(0);
+    expect(type.stdout).toMatch(/min_bits \(/);
+    const id = await runCli(['explain', 'keys'], { cwd: dir });
+    expect(id.code).toBe(2);
+    expect(id.stderr).toMatch(/checks\.keys\.with\.min_bit: unknown key "min_bit" — did you mean "min_bits"\?/);
+  });
+
   it('--env-file (or --dotenv) overrides env_files and the process environment; a missing one is a usage error', async () => {
     const dir = tempProject({
       'readiness.yaml': profile(scripted('a', '{ echo_env: APP_ENV }'), 'env_files: [.env]\n'),
