@@ -1,5 +1,5 @@
 // `readiness check`: load, select, run, gate, report.
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseDuration, DURATION_HINT } from '../duration.js';
 import { runChecks } from '../engine/runner.js';
 import { selectChecks, SelectionError, splitPatterns } from '../engine/select.js';
@@ -46,6 +46,20 @@ export function parseFormats(values: string[] | undefined): FormatTarget[] {
     if (path === '') throw new UsageError(`-f ${value}: missing file path after ":"`);
     return { format, path };
   });
+  // A document format shares stdout with nothing (the result would parse as neither); pretty + github may.
+  const toStdout = targets.filter((t) => t.path === undefined);
+  const documents = toStdout.filter((t) => ['json', 'junit', 'tap', 'html'].includes(t.format));
+  if (documents.length && toStdout.length > 1) {
+    throw new UsageError(
+      `-f ${documents[0].format} writes to stdout together with ${toStdout.filter((t) => t !== documents[0]).map((t) => t.format).join(', ')}: the output would be unreadable; give it a file, e.g. -f ${documents[0].format}:readiness.${documents[0].format === 'junit' ? 'xml' : documents[0].format}`,
+    );
+  }
+  const seen = new Set<string>();
+  for (const t of targets) {
+    const key = t.path === undefined ? `stdout:${t.format}` : `file:${resolve(t.path)}`;
+    if (seen.has(key)) throw new UsageError(t.path === undefined ? `-f ${t.format} is given twice` : `-f …:${t.path}: two formats would write the same file`);
+    seen.add(key);
+  }
   return targets;
 }
 

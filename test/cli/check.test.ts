@@ -145,6 +145,20 @@ describe('readiness check: selection', () => {
 });
 
 describe('readiness check: report files', () => {
+  it('a document format (json, junit, tap, html) does not share stdout; pretty + github may; no two formats write one file', async () => {
+    const dir = tempProject({ 'readiness.yaml': profile(scripted('a', '{ status: fail, message: broken }')) });
+    const mixed = await runCli(['check', '-f', 'json', '-f', 'tap'], { cwd: dir });
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/-f json writes to stdout together with tap: the output would be unreadable; give it a file, e.g\. -f json:readiness\.json/);
+    const same = await runCli(['check', '-f', 'json:r.out', '-f', 'junit:r.out'], { cwd: dir });
+    expect(same.code).toBe(2);
+    expect(same.stderr).toMatch(/two formats would write the same file/);
+    const annotated = await runCli(['check', '-f', 'pretty', '-f', 'github'], { cwd: dir });
+    expect(annotated.code).toBe(1);
+    expect(annotated.stdout).toMatch(/Gate: FAILED/);
+    expect(annotated.stdout).toMatch(/^::error /m);
+  });
+
   it('writes several formats from one run, creating directories', async () => {
     const dir = tempProject({ 'readiness.yaml': profile(scripted('a', '{ status: fail, message: "bad <value> & more" }') + scripted('b', '{}')) });
     const result = await runCli(
