@@ -197,13 +197,15 @@ describe('secrets never leak', () => {
       ),
     });
     const outputs: string[] = [];
-    for (const format of ['pretty', 'json', 'junit', 'markdown', 'github', 'tap']) {
-      const result = await runCli(['check', '-v', '-f', format, '-f', `${format}:out/report.${format}`], { cwd: dir, env: secrets });
+    for (const format of ['pretty', 'json', 'junit', 'markdown', 'github', 'tap', 'html']) {
+      const result = await runCli(['check', '-v', '--debug', '-f', format, '-f', `${format}:out/report.${format}`], { cwd: dir, env: secrets });
       expect(result.code, `${format}: ${result.stderr}`).toBe(1);
       outputs.push(result.stdout, result.stderr, readFileSync(join(dir, `out/report.${format}`), 'utf8'));
     }
-    const validate = await runCli(['validate'], { cwd: dir, env: secrets });
-    outputs.push(validate.stdout, validate.stderr);
+    for (const args of [['validate'], ['list', '--json'], ['explain', 'url'], ['explain', 'stripe']]) {
+      const other = await runCli(args, { cwd: dir, env: secrets });
+      outputs.push(other.stdout, other.stderr);
+    }
     const all = outputs.join('\n');
     expect(all).toMatch(/\[redacted\]/);
     for (const needle of needles) expect(all).not.toContain(needle);
