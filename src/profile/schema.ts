@@ -62,7 +62,7 @@ export const defaultsSchema = z
 
 export const profileFileSchema = z
   .object({
-    version: z.literal(1).describe('Profile format version: 1.'),
+    version: z.literal(1, { error: 'expected 1, the profile format this version of readiness reads' }).describe('Profile format version: 1.'),
     name: z.string().min(1).optional(),
     extends: z.union([z.string(), z.array(z.string())]).optional().describe('Profiles this one builds on: paths, or bundled profile names (e.g. saas).'),
     env_files: z.array(z.string()).optional().describe('dotenv files loaded before interpolation (relative to this file).'),

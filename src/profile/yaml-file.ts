@@ -48,7 +48,12 @@ export function readYamlFile(path: string): YamlFile {
   const problem = doc.errors[0];
   if (problem) {
     const at = lines.linePos(problem.pos[0]);
-    const message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    let message = problem.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    if (problem.code === 'DUPLICATE_KEY') {
+      // Name the key: in `checks:` it is a check id defined twice.
+      const key = /^\s*["']?([^"':\n]+?)["']?\s*:/.exec(text.slice(problem.pos[0]))?.[1];
+      if (key) message = `"${key}" is defined twice (map keys, including check ids, must be unique)`;
+    }
     throw new ProfileError(`invalid YAML: ${message}`, { file: path, line: at?.line, column: at?.col });
   }
   return { path, data: doc.toJS({ maxAliasCount: 100 }), doc, lines };

@@ -118,7 +118,7 @@ describe('loadProfile: profile errors say where and what', () => {
 
   it('duplicate check ids', async () => {
     const problems = await problemsOf({ 'readiness.yaml': `version: 1\nchecks:\n  a:\n${scripted()}  a:\n${scripted()}` });
-    expect(problems).toEqual([expect.stringMatching(/^readiness\.yaml:5:3: invalid YAML: Map keys must be unique/)]);
+    expect(problems).toEqual(['readiness.yaml:5:3: invalid YAML: "a" is defined twice (map keys, including check ids, must be unique)']);
   });
 
   it('unknown keys at the top level and in a check', async () => {
@@ -199,6 +199,8 @@ describe('loadProfile: profile errors say where and what', () => {
   it('a missing version and a missing type', async () => {
     const problems = await problemsOf({ 'readiness.yaml': 'checks:\n  a: { title: x }\n' });
     expect(problems).toEqual([expect.stringMatching(/^readiness\.yaml:1:1: version: required/)]);
+    const future = await problemsOf({ 'readiness.yaml': 'version: 2\nchecks: {}\n' });
+    expect(future).toEqual(['readiness.yaml:1:10: version: expected 1, the profile format this version of readiness reads (got 2)']);
     const noType = await problemsOf({ 'readiness.yaml': 'version: 1\nchecks:\n  a: { title: x }\n' });
     expect(noType).toEqual([expect.stringMatching(/^readiness\.yaml:3:6: checks\.a\.type: required/)]);
   });
