@@ -59,7 +59,15 @@ async function importCheck(type: string, file: string): Promise<CheckType> {
     if (isCustomType(type)) throw new Error(`custom check module "${type}" not found (looked for ${file})`);
     throw new UnknownTypeError(type, closest(type, builtinTypes()));
   }
-  const mod = (await import(pathToFileURL(file).href)) as { default?: CheckType };
+  let mod: { default?: CheckType };
+  try {
+    mod = (await import(pathToFileURL(file).href)) as { default?: CheckType };
+  } catch (err) {
+    // A syntax error or a missing import inside the module: say which module, and what kind of error.
+    const e = err as Error;
+    const what = e.name && e.name !== 'Error' ? `${e.name}: ${e.message}` : e.message;
+    throw new Error(`cannot load ${isCustomType(type) ? 'custom check module' : 'check type'} "${type}": ${what.split('\n')[0]}`);
+  }
   const check = mod.default;
   if (!check || typeof check.run !== 'function' || !check.meta || !check.params) {
     throw new Error(`check module "${type}" must default-export defineCheck({ meta, params, run })`);

@@ -321,7 +321,8 @@ async function resolveCheck(
   try {
     check = await loadCheckType(entry.type, dirname(typeFile.path));
   } catch (err) {
-    const message = err instanceof UnknownTypeError || isCustomType(entry.type) ? (err as Error).message : `cannot load check type "${entry.type}": ${(err as Error).message}`;
+    const text = (err as Error).message;
+    const message = err instanceof UnknownTypeError || isCustomType(entry.type) || text.startsWith('cannot load') ? text : `cannot load check type "${entry.type}": ${text}`;
     errors.push(new ProfileError(`checks.${id}.type: ${message}`, where(['type'])));
     return undefined;
   }

@@ -162,6 +162,19 @@ describe('loadProfile: profile errors say where and what', () => {
     expect(problems[0]).toMatch(/^readiness\.yaml:4:11: checks\.a\.type: custom check module "\.\/checks\/nope\.js" not found/);
   });
 
+  it('a custom check module that does not load or has no check in it', async () => {
+    const problems = await problemsOf({
+      'readiness.yaml': 'version: 1\nchecks:\n  a:\n    type: ./checks/broken.js\n  b:\n    type: ./checks/empty.js\n',
+      'checks/broken.js': 'export default { meta: \n',
+      'checks/empty.js': 'export const x = 1;\n',
+    });
+    expect(problems).toEqual([
+      // The wording of the syntax error is the runtime's (vitest transforms modules; node says "SyntaxError: …").
+      expect.stringMatching(/^readiness\.yaml:4:11: checks\.a\.type: cannot load custom check module "\.\/checks\/broken\.js": \S/),
+      'readiness.yaml:6:11: checks.b.type: check module "./checks/empty.js" must default-export defineCheck({ meta, params, run })',
+    ]);
+  });
+
   it('a bad parameter: dotted path, expected and got', async () => {
     const problems = await problemsOf({ 'readiness.yaml': `version: 1\nchecks:\n  a:\n${scripted('    with:\n      status: great\n')}` });
     expect(problems).toEqual([expect.stringMatching(/^readiness\.yaml:6:15: checks\.a\.with\.status: Invalid option: expected one of "pass"\|"warn"\|"fail"\|"error"\|"skip" \(got "great"\)$/)]);
