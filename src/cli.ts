@@ -156,10 +156,15 @@ async function main(argv: string[]): Promise<number> {
 
   try {
     await program.parseAsync(withDotenvAlias(argv), { from: 'user' });
-    if (!argv.length) program.outputHelp();
     return exitCode;
   } catch (err) {
     const code = (err as { code?: string }).code;
+    if (!argv.length && code === 'commander.help') {
+      // `npx readiness` alone (commander printed the help) runs nothing: a CI step written that way
+      // must not pass as if the gate had.
+      process.stderr.write('\nreadiness: no command given; to run the checks: readiness check\n');
+      return EXIT.usage;
+    }
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
     if (code?.startsWith('commander.')) return EXIT.usage; // commander already printed the message
     if (err instanceof UsageError) {

@@ -336,6 +336,10 @@ describe('other commands', () => {
     const help = await runCli(['--help'], { cwd: dir });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/check \[options\]/);
+    // No command runs nothing: exit 2 (usage), so a CI step missing `check` cannot pass as a passed gate.
+    const bare = await runCli([], { cwd: dir });
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/no command given; to run the checks: readiness check/);
   });
 });
 
