@@ -183,6 +183,9 @@ export interface FileCheckFacts {
   now: number;
 }
 
+/** A path as one shell word: quoted when it holds anything but safe characters. */
+export const shellWord = (text: string) => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`);
+
 export const formatMode = (m: number) => `0${(m & 0o7777).toString(8).padStart(3, '0')}`;
 
 const BIT_NAMES: [number, string][] = [
@@ -268,14 +271,25 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
     const message = facts.isGlob
       ? `${count(matches.length)} ${target} but none may exist: ${names.join(', ')}${more}`
       : `${target} exists but must not`;
-    return fail(message, { expected: 'absent', actual: 'present', details: { ...evidenceBase, found: matches.map((m) => m.display).slice(0, 50) } });
+    return fail(
+      message,
+      { expected: 'absent', actual: 'present', details: { ...evidenceBase, found: matches.map((m) => m.display).slice(0, 50) } },
+      `Remove ${names.join(', ')}${more} from the deployment (or stop whatever creates ${facts.isGlob ? 'them' : 'it'}).`,
+    );
   }
   if (matches.length === 0 && unreadable.length) {
     return error(unreadable[0].error, { expected: p.kind ?? 'present', actual: 'unknown', details: { ...evidenceBase, unreadable } });
   }
-  if (matches.length === 0) return fail(what, { expected: p.kind ?? 'present', actual: 'missing', details: evidenceBase });
+  if (matches.length === 0) {
+    const fix = facts.isGlob
+      ? `Nothing matches ${target}: check the job that should create these files (cron/systemd timer, backup or log rotation) and its logs, or the pattern (relative paths start at the profile's directory).`
+      : `Create ${target}, or fix the path in the profile (relative paths start at the profile's directory).`;
+    return fail(what, { expected: p.kind ?? 'present', actual: 'missing', details: evidenceBase }, fix);
+  }
 
   const problems: string[] = [];
+  /** What to do about each problem, in the same order: a command where there is one. */
+  const fixes: string[] = [];
   const errors: string[] = unreadable.map((u) => u.error);
   const perFile: Record<string, unknown>[] = [];
 
@@ -293,17 +307,23 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
     const name = f.display;
     if (p.kind && f.kind !== p.kind) {
       problems.push(`${name} is ${f.kind === 'other' ? 'neither a file nor a directory' : `a ${f.kind}`}, expected a ${p.kind}`);
+      fixes.push(`Make ${name} a ${p.kind}, or fix the path in the profile.`);
       continue;
     }
     if (p.max_mode !== undefined) {
       const extra = f.mode & 0o7777 & ~p.max_mode;
-      if (extra) problems.push(`${name} has mode ${formatMode(f.mode)}, more permissive than ${formatMode(p.max_mode)} (${describeBits(extra)})`);
+      if (extra) {
+        problems.push(`${name} has mode ${formatMode(f.mode)}, more permissive than ${formatMode(p.max_mode)} (${describeBits(extra)})`);
+        fixes.push(`chmod ${formatMode(f.mode & 0o7777 & p.max_mode)} ${shellWord(name)}`);
+      }
     }
     if (p.owner !== undefined && !principalMatches(p.owner, f.uid, f.user)) {
       problems.push(`${name} is owned by ${showPrincipal(f.uid, f.user)}, expected ${p.owner}`);
+      fixes.push(`chown ${p.owner} ${shellWord(name)}`);
     }
     if (p.group !== undefined && !principalMatches(p.group, f.gid, f.groupName)) {
       problems.push(`${name} belongs to group ${showPrincipal(f.gid, f.groupName)}, expected ${p.group}`);
+      fixes.push(`chgrp ${p.group} ${shellWord(name)}`);
     }
     if (p.contains || p.not_contains) {
       if (f.kind !== 'file') {
@@ -319,7 +339,10 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
       if (f.content.truncated) info.truncated = true;
       if (sensitive) info.sensitive = true;
       for (const source of p.contains ?? []) {
-        if (!new RegExp(source, 'm').test(f.content.text)) problems.push(`${name} does not contain /${source}/${within}`);
+        if (!new RegExp(source, 'm').test(f.content.text)) {
+          problems.push(`${name} does not contain /${source}/${within}`);
+          fixes.push(`Add what /${source}/ describes to ${name}.`);
+        }
       }
       const forbidden: Record<string, LineHit[]> = {};
       for (const source of p.not_contains ?? []) {
@@ -328,6 +351,7 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
         forbidden[`/${source}/`] = hits;
         const lines = hits.map((h) => h.line).join(', ') + (total > hits.length ? ` and ${total - hits.length} more` : '');
         problems.push(`${name} matches forbidden /${source}/ on line${total === 1 ? '' : 's'} ${lines}`);
+        fixes.push(`Remove line${total === 1 ? '' : 's'} ${lines} of ${name}${sensitive ? ` and replace any secret ${total === 1 ? 'it' : 'they'} held` : ''}.`);
       }
       if (Object.keys(forbidden).length) info.forbidden = forbidden;
     }
@@ -345,7 +369,10 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
     if (p.max_age !== undefined) {
       expected.max_age = formatDuration(p.max_age);
       actual.age = formatDuration(age);
-      if (age > p.max_age) problems.push(`${label} is ${formatDuration(age)} old (must be younger than ${formatDuration(p.max_age)})`);
+      if (age > p.max_age) {
+        problems.push(`${label} is ${formatDuration(age)} old (must be younger than ${formatDuration(p.max_age)})`);
+        fixes.push(`${facts.isGlob ? `No new file matching ${target}` : `${newest.display} not updated`} for ${formatDuration(age)}: check the job that should write it (cron/systemd timer, backup or log rotation) and its logs.`);
+      }
     }
     if (p.min_size !== undefined || p.max_size !== undefined) {
       actual.size = formatSize(newest.size);
@@ -353,11 +380,17 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
       else {
         if (p.min_size !== undefined) {
           expected.min_size = formatSize(p.min_size);
-          if (newest.size < p.min_size) problems.push(`${label} is ${formatSize(newest.size)}, smaller than ${formatSize(p.min_size)}`);
+          if (newest.size < p.min_size) {
+            problems.push(`${label} is ${formatSize(newest.size)}, smaller than ${formatSize(p.min_size)}`);
+            fixes.push(`${newest.display} looks truncated or empty: check the job that writes it and its logs.`);
+          }
         }
         if (p.max_size !== undefined) {
           expected.max_size = formatSize(p.max_size);
-          if (newest.size > p.max_size) problems.push(`${label} is ${formatSize(newest.size)}, larger than ${formatSize(p.max_size)}`);
+          if (newest.size > p.max_size) {
+            problems.push(`${label} is ${formatSize(newest.size)}, larger than ${formatSize(p.max_size)}`);
+            fixes.push(`Rotate or trim ${newest.display} (logrotate, retention settings).`);
+          }
         }
       }
     }
@@ -375,7 +408,10 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
 
   if (problems.length) {
     const message = problems.length > 3 ? `${problems.slice(0, 3).join('; ')}; and ${problems.length - 3} more problems` : problems.join('; ');
-    return fail(message, evidence);
+    const commands = [...new Set(fixes)];
+    const shown = commands.slice(0, 4).map((f) => (/^(chmod|chown|chgrp) /.test(f) ? `\`${f}\`` : f));
+    const remediation = shown.length ? `${shown.join('; ')}${commands.length > 4 ? `; and ${commands.length - 4} more` : ''}` : undefined;
+    return fail(message, evidence, remediation);
   }
   if (errors.length) return error(errors.length > 1 ? `${errors[0]} (and ${errors.length - 1} more)` : errors[0], evidence);
   const subject = facts.isGlob ? `${count(matches.length)} ${target}` : `${target} exists`;

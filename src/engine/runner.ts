@@ -140,7 +140,8 @@ async function execute(check: ResolvedCheck, options: RunOptions, runSignal: Abo
       remediation: `Set ${[...new Set(check.envProblems.map((p) => p.variable))].join(', ')} in the environment or an env file (env_files / --env-file) with a valid value.`,
     };
     // Not the type's failure title ("PostgreSQL is not reachable"): nothing was tried, the variables are missing.
-    return finish(check, verdict, performance.now() - started, 0, now(), `Not checked: environment not ready (${check.check.meta.title})`);
+    // Its remediation (which variables to set) is exact, so it also wins over the profile's.
+    return finish(check, verdict, performance.now() - started, 0, now(), { failureTitle: `Not checked: environment not ready (${check.check.meta.title})`, verdictAdviceFirst: true });
   }
 
   const timeoutMs = options.timeoutMs ?? check.timeoutMs;
@@ -204,6 +205,16 @@ const crashed = (signal: AbortSignal, debug?: boolean) => (err: unknown): Verdic
 
 const VERDICT_STATUSES = new Set(['pass', 'warn', 'fail', 'error', 'skip']);
 
+/**
+ * Whose advice is shown. A profile's `remediation:` is written for its own system and the "not ready" case,
+ * so it wins over the check's generic fix for a `fail`; for an `error` (could not check) the check's own
+ * advice on making the check possible (reachability, permissions) comes first.
+ */
+function remediationFor(status: string, fromVerdict: string | undefined, fromProfile: string | undefined, fromType: string): string {
+  if (status === 'error') return fromVerdict ?? fromProfile ?? fromType;
+  return fromProfile ?? fromVerdict ?? fromType;
+}
+
 /** A custom module may return anything: anything that is not a verdict is an error, not a pass. */
 function checkVerdict(value: unknown): Verdict {
   const verdict = value as Verdict;
@@ -213,7 +224,14 @@ function checkVerdict(value: unknown): Verdict {
   return { ...verdict, message: typeof verdict.message === 'string' && verdict.message ? verdict.message : `(${verdict.status}, no message)` };
 }
 
-function finish(check: ResolvedCheck, verdict: Verdict, durationMs: number, attempts: number, today: Date, failureTitle?: string): CheckResult {
+function finish(
+  check: ResolvedCheck,
+  verdict: Verdict,
+  durationMs: number,
+  attempts: number,
+  today: Date,
+  { failureTitle, verdictAdviceFirst = false }: { failureTitle?: string; verdictAdviceFirst?: boolean } = {},
+): CheckResult {
   const meta = check.check.meta;
   const { status, message, waiver } = applyWaiver(verdict.status, verdict.message, check.waiver, today);
   const notPassed = status !== 'pass' && status !== 'skip';
@@ -227,7 +245,7 @@ function finish(check: ResolvedCheck, verdict: Verdict, durationMs: number, atte
     status,
     message,
     ...(verdict.evidence ? { evidence: verdict.evidence } : {}),
-    ...(notPassed ? { remediation: verdict.remediation ?? check.remediation ?? meta.remediation } : {}),
+    ...(notPassed ? { remediation: remediationFor(verdictAdviceFirst ? 'error' : status, verdict.remediation, check.remediation, meta.remediation) } : {}),
     description: check.description ?? meta.description,
     docs: meta.docs,
     durationMs: Math.round(durationMs),

@@ -114,6 +114,17 @@ describe('evaluateFile', () => {
     );
   });
 
+  it('says what to do about each problem: the chmod/chown command, the job to check, the lines to remove', () => {
+    const unsafe = evaluateFile(parse({ path: 'my secrets.env', max_mode: '0600', owner: 'app', group: 'app' }), facts([file({ display: 'my secrets.env', mode: 0o644 })]));
+    expect(unsafe.remediation).toBe("`chmod 0600 'my secrets.env'`; `chown app 'my secrets.env'`; `chgrp app 'my secrets.env'`");
+    const stale = evaluateFile(parse({ glob: 'backups/*.gz', max_age: '26h' }), { target: 'backups/*.gz', isGlob: true, matches: [file({ display: 'backups/a.gz', mtimeMs: NOW - 72 * HOUR })], now: NOW });
+    expect(stale.remediation).toBe('No new file matching backups/*.gz for 3d: check the job that should write it (cron/systemd timer, backup or log rotation) and its logs.');
+    expect(evaluateFile(parse({ path: 'app.conf' }), facts([])).remediation).toBe("Create app.conf, or fix the path in the profile (relative paths start at the profile's directory).");
+    const forbidden = evaluateFile(parse({ path: 'app.conf', not_contains: ['^DEBUG=true'] }), facts([file({ content: { text: 'A=1\nDEBUG=true\n', truncated: false } })]));
+    expect(forbidden.remediation).toBe('Remove line 2 of app.conf.');
+    expect(evaluateFile(parse({ path: 'app.conf', exists: false }), facts([file()])).remediation).toBe('Remove app.conf from the deployment (or stop whatever creates it).');
+  });
+
   it('passes an existing file with nothing else asked', () => {
     expect(evaluateFile(parse({ path: 'app.conf' }), facts([file()]))).toMatchObject({ status: 'pass', message: 'app.conf exists' });
   });

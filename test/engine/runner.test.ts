@@ -56,6 +56,30 @@ describe('runChecks', () => {
     expect(results[0].remediation).toBeUndefined();
   });
 
+  it("remediation: the profile's advice wins for a fail, the check's could-not-check advice for an error", async () => {
+    const advised = (status: Verdict['status']): Behaviour => async () => ({ status, message: status, remediation: `check says (${status})` });
+    const own = { remediation: 'run backup.sh on db-1' };
+    const { results } = await runChecks(
+      [
+        checkOf('fail.profile', advised('fail'), own),
+        checkOf('error.profile', advised('error'), own),
+        checkOf('fail.check', advised('fail')),
+        checkOf('fail.type', verdict('fail')),
+        checkOf('error.type', verdict('error'), own),
+        checkOf('env', verdict('pass'), { ...own, params: undefined, envProblems: [{ path: 'with.url', variable: 'DB_URL', message: 'DB_URL is not set' }] }),
+      ],
+      base,
+    );
+    expect(Object.fromEntries(results.map((r) => [r.id, r.remediation]))).toEqual({
+      'fail.profile': 'run backup.sh on db-1',
+      'error.profile': 'check says (error)',
+      'fail.check': 'check says (fail)',
+      'fail.type': 'fix it',
+      'error.type': 'run backup.sh on db-1',
+      env: expect.stringMatching(/^Set DB_URL in the environment/),
+    });
+  });
+
   it('runs a check after what it needs, and skips it as blocked when a need did not pass', async () => {
     const order: string[] = [];
     const record = (id: string, status: Verdict['status']): Behaviour => async () => {
