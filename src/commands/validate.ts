@@ -12,7 +12,7 @@ export async function validateCommand(options: ProfileOptions): Promise<number> 
   out.stdout(`✔ ${relative(process.cwd(), profile.path) || profile.path} is valid: ${profile.checks.length} checks of ${types.size} types.`);
   for (const note of profile.notes) out.stdout(`  note: ${note}`);
   for (const check of notReady) {
-    out.stdout(`  note: ${check.id} will fail until the environment is ready: ${check.envProblems.map((p) => p.message).join('; ')}`);
+    out.stdout(`  note: ${check.id} will fail until the environment is ready: ${check.envProblems.map((p) => `${p.message} (${p.path})`).join('; ')}`);
   }
   return EXIT.ok;
 }

@@ -226,7 +226,7 @@ describe('other commands', () => {
     const ok = await runCli(['validate'], { cwd: good });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/readiness\.yaml is valid: 1 checks/);
-    expect(ok.stdout).toMatch(/a will fail until the environment is ready: UNSET_VAR is not set/);
+    expect(ok.stdout).toMatch(/a will fail until the environment is ready: UNSET_VAR is not set \(with\.message\)/);
     const bad = tempProject({ 'readiness.yaml': 'version: 1\nchecks:\n  a: { type: nope.nope }\n  b: { type: ./checks/scripted.js, with: { bogus: 1 } }\n' });
     const problems = await runCli(['validate'], { cwd: bad });
     expect(problems.code).toBe(2);
