@@ -290,6 +290,7 @@ describe('command check (real processes)', () => {
   it('stops at once when the run is interrupted', async () => {
     const controller = new AbortController();
     const pending = check.run({
+      id: 'command',
       params: parse({ argv: ['sleep', '30'] }),
       env: ENV,
       signal: controller.signal,

@@ -16,7 +16,7 @@ function checkOf(id: string, behaviour: Behaviour, extra: Partial<ResolvedCheck>
   return { id, type: 'test.behaviour', check, section: 'S', severity: 'critical', tags: [], needs: [], timeoutMs: 5000, retries: 0, envProblems: [], covers: [], baseDir: '.', params: {}, ...extra };
 }
 
-const verdict = (status: Verdict['status'], message = status): Behaviour => async () => ({ status, message });
+const verdict = (status: Verdict['status'], message: string = status): Behaviour => async () => ({ status, message });
 const delayed = (ms: number, status: Verdict['status'] = 'pass'): Behaviour => (signal) =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(() => resolve({ status, message: `after ${ms}ms` }), ms);

@@ -116,7 +116,7 @@ async function issue(opts: {
   if (!opts.ca) extensions.push(new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]));
   if (opts.altNames.length) {
     extensions.push(
-      new x509.SubjectAlternativeNameExtension(opts.altNames.map((name) => (isIP(name) ? { type: 'ip', value: name } : { type: 'dns', value: name }))),
+      new x509.SubjectAlternativeNameExtension(opts.altNames.map((name) => (isIP(name) ? { type: 'ip' as const, value: name } : { type: 'dns' as const, value: name }))),
     );
   }
 

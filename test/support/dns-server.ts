@@ -2,7 +2,6 @@
 // that never answers (a hung resolver). Point checks at `127.0.0.1:<port>`.
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-// @ts-expect-error dns2 ships no type declarations
 import dns2 from 'dns2';
 
 const { Packet } = dns2 as { Packet: any };

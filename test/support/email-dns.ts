@@ -5,7 +5,8 @@
 import net from 'node:net';
 import dns2 from 'dns2';
 
-const { Packet } = dns2;
+// dns2's bundled types lack RCODE and the per-type resource shapes this server builds.
+const { Packet } = dns2 as unknown as { Packet: any };
 
 export interface ZoneEntry {
   /** Each TXT record: a string (split in 255-byte chunks when longer), or its chunks as an array. */

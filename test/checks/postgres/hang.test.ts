@@ -1,3 +1,4 @@
+import type { CheckType } from '../../../src/check.js';
 // Nothing hangs past its timeout: every postgres.* check, pointed at a server that accepts TCP and
 // never answers, ends with `error` at its timeout, with a remediation and without the password.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,7 +29,7 @@ describe('postgres.* checks against a server that never answers', () => {
       [settings, { url, expect: { max_connections: '>= 100' } }],
     ] as const;
     const started = Date.now();
-    const verdicts = await Promise.all(cases.map(([check, params]) => runCheck(check, params, { timeoutMs: 800 })));
+    const verdicts = await Promise.all(cases.map(([check, params]) => runCheck(check as CheckType, params, { timeoutMs: 800 })));
     expect(Date.now() - started).toBeLessThan(2500);
     for (const v of verdicts) {
       expect(v).toMatchObject({ status: 'error', message: `timed out after 800ms connecting to 127.0.0.1:${silent.port}` });
