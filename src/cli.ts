@@ -168,14 +168,19 @@ async function main(argv: string[]): Promise<number> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
     if (code?.startsWith('commander.')) return EXIT.usage; // commander already printed the message
     if (err instanceof UsageError) {
-      process.stderr.write(`readiness: ${err.message}\n`);
+      await printError(`readiness: ${err.message}`);
       return EXIT.usage;
     }
-    process.stderr.write(`readiness: internal error: ${(err as Error).message}\n`);
-    if (argv.includes('--debug')) process.stderr.write(`${(err as Error).stack}\n`);
-    else process.stderr.write('(run again with --debug for the stack trace)\n');
+    await printError(`readiness: internal error: ${(err as Error).message}`);
+    await printError(argv.includes('--debug') ? String((err as Error).stack) : '(run again with --debug for the stack trace)');
     return EXIT.usage;
   }
+}
+
+/** Errors go through the one writer too: an exception's text may carry a connection string or a key. */
+async function printError(text: string): Promise<void> {
+  const [{ createOutput }, { makeRedactor }] = await Promise.all([import('./write.js'), import('./redact.js')]);
+  createOutput(makeRedactor(process.env)).stderr(text);
 }
 
 /** Resolves once everything written so far has left the process (a pipe may hold back a large report). */
@@ -193,8 +198,8 @@ main(process.argv.slice(2)).then(
     await Promise.all([drained(process.stdout), drained(process.stderr)]);
     process.exit(code);
   },
-  (err) => {
-    process.stderr.write(`readiness: ${(err as Error).message}\n`);
+  async (err) => {
+    await printError(`readiness: ${(err as Error).message}`);
     process.exitCode = EXIT.usage;
   },
 );

@@ -177,6 +177,14 @@ describe('readiness check: report files', () => {
 });
 
 describe('secrets never leak', () => {
+  it('a usage error that echoes a secret-bearing argument masks it', async () => {
+    const dir = tempProject({ 'readiness.yaml': profile(scripted('a', '{}')) });
+    const result = await runCli(['check', '--only', 'postgres://app:Usage-Secret-99@db/app'], { cwd: dir });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/no check matches/);
+    expect(result.stderr).not.toContain('Usage-Secret-99');
+  });
+
   const secrets = {
     DB_PASSWORD: 'Planted-Db-Passw0rd',
     DATABASE_URL: 'postgres://app:Planted-Url-Secret@db.internal:5432/app',
