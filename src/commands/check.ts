@@ -7,7 +7,7 @@ import { toolVersion } from '../paths.js';
 import { makeRedactor } from '../redact.js';
 import { StoreError } from '../attest/attestations.js';
 import { readSignoffs, signoffsFileFor, type RecordedSignoff } from '../attest/signoffs.js';
-import { attachSignoffs, buildReport } from '../report/build.js';
+import { attachSignoffs, buildReport, environmentName } from '../report/build.js';
 import type { Severity } from '../report/model.js';
 import { FORMAT_NAMES, isFormatName, loadReporter, type FormatName } from '../report/reporters/names.js';
 import { createOutput } from '../write.js';
@@ -132,6 +132,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
     failOn: options.failOn,
     strict: Boolean(options.strict),
     notes: profile.notes,
+    environment: environmentName(profile.env),
   });
   // Redact the model too, so a secret cannot survive a reporter's escaping (JSON, XML) and slip past the writer.
   const redactedReport = makeRedactor(profile.env, profile.secretNames).redactDeep(report);

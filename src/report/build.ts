@@ -13,6 +13,16 @@ export interface BuildOptions {
   failOn: Severity;
   strict: boolean;
   notes?: string[];
+  /** The deployment environment the run targeted, when the environment names one. */
+  environment?: string;
+}
+
+/** The variables apps commonly use to name their environment, most specific first. */
+const ENVIRONMENT_VARIABLES = ['APP_ENV', 'ENVIRONMENT', 'DEPLOY_ENV', 'NODE_ENV', 'RAILS_ENV', 'FLASK_ENV'];
+
+export function environmentName(env: Readonly<Record<string, string | undefined>>): string | undefined {
+  for (const name of ENVIRONMENT_VARIABLES) if (env[name]) return env[name];
+  return undefined;
 }
 
 export function buildReport(outcome: RunOutcome, options: BuildOptions): Report {
@@ -27,6 +37,7 @@ export function buildReport(outcome: RunOutcome, options: BuildOptions): Report 
     schemaVersion: REPORT_SCHEMA_VERSION,
     tool: options.tool,
     profile: options.profile,
+    ...(options.environment ? { environment: options.environment } : {}),
     startedAt: options.startedAt.toISOString(),
     durationMs: Math.round(options.durationMs),
     summary: summarize(results),

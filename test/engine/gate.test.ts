@@ -45,3 +45,13 @@ describe('isWaiverExpired', () => {
     expect(isWaiverExpired('2026-12-31', new Date('2027-01-01T00:00:00Z'))).toBe(true);
   });
 });
+
+import { environmentName } from '../../src/report/build.js';
+
+describe('environmentName', () => {
+  it('takes the most specific variable that names the environment', () => {
+    expect(environmentName({ NODE_ENV: 'production', APP_ENV: 'staging' })).toBe('staging');
+    expect(environmentName({ NODE_ENV: 'production' })).toBe('production');
+    expect(environmentName({ APP_ENV: '' })).toBeUndefined();
+  });
+});

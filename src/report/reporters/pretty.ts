@@ -84,7 +84,8 @@ function detailLines(chalk: ChalkInstance, r: CheckResult, verbose: boolean): st
 export const pretty: Reporter = (report, options) => {
   const chalk = new Chalk({ level: options.color ? 1 : 0 });
   const out: string[] = [];
-  out.push(`${chalk.bold(oneLine(report.profile.name))} ${chalk.dim(`(${oneLine(report.profile.path)})`)}`);
+  const environment = report.environment ? chalk.dim(` · environment: ${oneLine(report.environment)}`) : '';
+  out.push(`${chalk.bold(oneLine(report.profile.name))} ${chalk.dim(`(${oneLine(report.profile.path)})`)}${environment}`);
 
   const listed = report.results.filter((r) => !isNotSelected(r));
   const notSelected = report.results.length - listed.length;
