@@ -227,6 +227,8 @@ export async function handshake(target: TlsTarget, options: TlsProbeOptions = {}
       secure = tls.connect({
         socket,
         servername: net.isIP(servername) ? undefined : servername,
+        // A probe: the handshake must complete so the certificate can be judged (authorized /
+        // authorizationError are read below); nothing is sent over this connection.
         rejectUnauthorized: false,
         checkServerIdentity: () => undefined,
         ...(options.ca?.length
