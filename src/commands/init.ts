@@ -19,6 +19,8 @@ checks:
   env.required:
     type: env.vars
     section: Environment
+    title: The production environment is configured
+    remediation: Set APP_ENV=production and DATABASE_URL in .env or in the deploy environment.
     with:
       required: [APP_ENV, DATABASE_URL]
       equals: { APP_ENV: production }
@@ -26,6 +28,7 @@ checks:
   backend.health:
     type: http.endpoint
     section: Backend
+    title: The backend health endpoint answers 200 within 2s
     needs: [env.required]
     with:
       url: \${BACKEND_URL:-http://localhost:8000}/health
@@ -35,6 +38,7 @@ checks:
   tools.node:
     type: command
     section: Host
+    title: Node.js 18 or newer
     severity: recommended
     with:
       argv: [node, --version]
