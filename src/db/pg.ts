@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { CheckLogger, Evidence, Verdict, VerdictStatus } from '../check.js';
 import { formatMs, scrub } from './compare.js';
 import type { PgTarget, SslMode } from './target.js';
+import { untilAborted } from '../abort.js';
 
 export interface PgSessionOptions {
   timeoutMs: number;
@@ -124,7 +125,7 @@ async function connectOnce(target: PgTarget, mode: SslMode, opts: PgSessionOptio
   const kill = () => destroy(client);
   opts.signal.addEventListener('abort', kill, { once: true });
   try {
-    await raceAbort(client.connect(), opts.signal);
+    await untilAborted(client.connect(), opts.signal, abortedByTimeout);
     return client;
   } catch (err) {
     destroy(client);
@@ -143,17 +144,6 @@ function destroy(client: pg.Client): void {
   client.end().catch(() => {});
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('aborted: timeout'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('aborted: timeout'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
-  });
-}
 
 /**
  * Opens one connection, starts a READ ONLY transaction with statement_timeout, runs `fn`, rolls back
@@ -187,7 +177,7 @@ export async function withReadOnlyPg<T>(target: PgTarget, opts: PgSessionOptions
   phase = 'query';
   try {
     const query: PgQuery = async (sql, values) => {
-      const result = await raceAbort(client.query(sql, values as unknown[]), opts.signal);
+      const result = await untilAborted(client.query(sql, values as unknown[]), opts.signal, abortedByTimeout);
       return result.rows;
     };
     await query('BEGIN TRANSACTION READ ONLY');
@@ -203,3 +193,6 @@ export async function withReadOnlyPg<T>(target: PgTarget, opts: PgSessionOptions
     destroy(client);
   }
 }
+
+/** The classifier reads this message as a timeout (the check's deadline is what aborts). */
+const abortedByTimeout = () => new Error('aborted: timeout');

@@ -7,6 +7,7 @@ import type { CheckLogger } from '../check.js';
 import { boolish, intish } from '../params.js';
 import { formatMs, scrub } from './compare.js';
 import { DbCheckError } from './pg.js';
+import { untilAborted } from '../abort.js';
 
 export const redisConnectionParams = {
   url: z
@@ -152,17 +153,6 @@ export function describeRedisError(err: unknown, target: RedisTarget, timeoutMs:
   return plain(`${message} (${where})`, 'query');
 }
 
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new Error('aborted: timeout'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('aborted: timeout'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
-      (e) => { signal.removeEventListener('abort', onAbort); reject(e); },
-    );
-  });
-}
 
 /** Opens one connection, AUTHs as asked, runs `fn`, disconnects. Errors come out as DbCheckError. */
 export async function withRedis<T>(target: RedisTarget, opts: RedisSessionOptions, fn: (call: RedisCall) => Promise<T>): Promise<T> {
@@ -192,9 +182,9 @@ export async function withRedis<T>(target: RedisTarget, opts: RedisSessionOption
   opts.signal.addEventListener('abort', kill, { once: true });
   let connected = false;
   try {
-    await raceAbort(client.connect(), opts.signal);
+    await untilAborted(client.connect(), opts.signal, abortedByTimeout);
     connected = true;
-    const call: RedisCall = (command, ...args) => raceAbort(client.call(command, ...args), opts.signal);
+    const call: RedisCall = (command, ...args) => untilAborted(client.call(command, ...args), opts.signal, abortedByTimeout);
     if (creds) await (creds.username ? call('AUTH', creds.username, creds.password) : call('AUTH', creds.password));
     if (target.db) await call('SELECT', target.db);
     return await fn(call);
@@ -216,3 +206,6 @@ export function parseInfo(text: string): Record<string, string> {
   }
   return out;
 }
+
+/** The classifier reads this message as a timeout (the check's deadline is what aborts). */
+const abortedByTimeout = () => new Error('aborted: timeout');

@@ -22,6 +22,7 @@ import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { createSecureContext, rootCertificates } from 'node:tls';
 import { Agent, request } from 'undici';
+import { untilAborted } from '../abort.js';
 import { formatDuration } from '../duration.js';
 
 export interface HttpRequestOptions {
@@ -181,6 +182,8 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       const target = stripUserinfo(current);
       const hopStart = performance.now();
       phase = 'headers';
+      // undici can miss the abort while a TLS handshake hangs: race the request against the signal too
+      // (the stray connection is then dropped by the agent's own connect timeout).
       const res = await untilAborted(
         request(target, {
           method: method as 'GET',
@@ -279,32 +282,6 @@ function decode(raw: Buffer, encoding: string | string[] | undefined, max: numbe
 }
 
 /** Drops a body we will not read (the connection closes); its abort error must not go unhandled. */
-/**
- * undici does not always honour the abort while a TLS handshake hangs (a server that accepts TCP and
- * never answers the ClientHello), so the request is also raced against the signal here. The stray
- * connection is then dropped by the agent's own connect timeout.
- */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
-}
-
 function discard(body: { on(event: 'error', listener: () => void): unknown; destroy(): unknown }): void {
   body.on('error', () => undefined);
   body.destroy();
