@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('check', { isDefault: false })
-    .description('run the checks and report; exit 0 when the gate passes, 1 when it fails')
+    .description('run the checks and report; exit 0 when the gate PASSED, 1 when it FAILED or is INCOMPLETE, 130 on Ctrl-C')
     .addOption(profileOption())
     .addOption(envFileOption())
     .option('--only <patterns>', 'run only these: ids, globs (db.*), tag:NAME, type:GLOB, section:GLOB (repeatable, comma-separated)', collect)
@@ -51,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--deadline <duration>', 'whole-run deadline; unfinished checks end as errors and reports are still written')
     .addOption(new Option('--fail-on <severity>', 'lowest severity whose fail/error fails the gate').choices(['critical', 'recommended', 'optional']).default('critical'))
     .option('--strict', 'warnings also fail the gate')
+    .option('--allow-unverified', 'an INCOMPLETE gate (gating checks blocked, not opted in or stopped) exits 0; for exploratory runs, never for a release')
     .option('-v, --verbose', 'show evidence for every check and log what each check does')
     .option('--no-color', 'plain output (also NO_COLOR=1)')
     .option('--debug', 'show stack traces for internal errors')
@@ -83,11 +84,12 @@ async function main(argv: string[]): Promise<number> {
 
   program
     .command('diff')
-    .description('compare two JSON reports (readiness check -f json:FILE): regressions, fixes, new and removed checks; exit 1 on a regression at or above --fail-on')
+    .description('compare two JSON reports (readiness check -f json:FILE): regressions (fail, could not check or not verified now), fixes, new and removed checks; exit 1 on a regression at or above --fail-on')
     .argument('<old>', 'the earlier JSON report, e.g. of the last release')
     .argument('<new>', 'the later JSON report')
     .addOption(new Option('-f, --format <format>', 'output format').choices(['pretty', 'markdown', 'json']).default('pretty'))
     .addOption(new Option('--fail-on <severity>', 'lowest severity whose regression exits 1').choices(['critical', 'recommended', 'optional']).default('critical'))
+    .option('--strict', 'a check that passed and now warns is a regression too')
     .option('--no-color', 'plain output (also NO_COLOR=1)')
     .action(async (oldPath, newPath, options) => {
       const { diffCommand } = await import('./commands/diff.js');

@@ -1,7 +1,7 @@
 // email.send (ACTIVE, opt-in): sends one test message through the SMTP server to a given address and
 // reports the server's acceptance and the message id. Nothing is sent unless `allow_send: true`.
 import { z } from 'zod';
-import { defineCheck, error, fail, pass, skip, type Verdict } from '../../src/check.js';
+import { defineCheck, error, fail, pass, notOptedIn, type Verdict } from '../../src/check.js';
 import { boolish } from '../../src/params.js';
 import { smtpSession, type SmtpSessionFacts } from '../../src/email/smtp.js';
 import { credentialsIssue, smtpConnectionShape, toSmtpOptions } from '../../src/email/smtp-params.js';
@@ -53,7 +53,7 @@ export default defineCheck({
   params,
   async run(ctx) {
     const p = ctx.params;
-    if (!p.allow_send) return skip('not sent: email.send sends a real message; set allow_send: true to opt in');
+    if (!p.allow_send) return notOptedIn('not sent: email.send sends a real message; set allow_send: true to opt in');
     const issue = credentialsIssue(p);
     if (issue) return error(`misconfigured: ${issue}`);
     let options;

@@ -1,7 +1,7 @@
 // http.rate_limit (active, opt-in): sends at most `limit + margin` requests inside the window and
 // expects a 429, reading RateLimit-* / Retry-After. Never sends more than configured.
 import { z } from 'zod';
-import { combine, defineCheck, error, fail, pass, skip, warn, type Verdict } from '../../src/check.js';
+import { combine, defineCheck, error, fail, pass, notOptedIn, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
 import { boolish, duration, intish } from '../../src/params.js';
 import { displayUrl, fetchOrVerdict, header, loadCa, tlsParams, urlParam } from './_common.js';
@@ -75,7 +75,7 @@ export default defineCheck({
   async run(ctx) {
     const p = ctx.params;
     const budget = p.limit + p.margin;
-    if (!p.send_requests) return skip(`opt-in check: set send_requests: true to let it send up to ${budget} requests to ${displayUrl(p.url)}`);
+    if (!p.send_requests) return notOptedIn(`opt-in check: set send_requests: true to let it send up to ${budget} requests to ${displayUrl(p.url)}`);
     const ca = await loadCa(p, ctx.baseDir);
     if (typeof ca === 'string') return error(ca);
     const started = performance.now();

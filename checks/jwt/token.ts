@@ -5,7 +5,7 @@ import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload, type 
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
-import { combine, defineCheck, error, fail, pass, skip, warn, type Verdict } from '../../src/check.js';
+import { combine, defineCheck, error, fail, pass, notOptedIn, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
 import { boolish, duration } from '../../src/params.js';
 import { displayUrl, httpRequest, HttpRequestError } from '../../src/net/http.js';
@@ -163,7 +163,7 @@ export default defineCheck({
   params,
   async run(ctx) {
     const p = ctx.params;
-    if (!p.allow_request) return skip('not sent: jwt.token sends a real token request; set allow_request: true to opt in');
+    if (!p.allow_request) return notOptedIn('not sent: jwt.token sends a real token request; set allow_request: true to opt in');
     const url = displayUrl(p.url);
     const facts: TokenFacts = { url, now: Math.floor(Date.now() / 1000), algorithm: p.algorithm, maxTtlSeconds: p.max_ttl / 1000, issuer: p.issuer, audience: p.audience };
 

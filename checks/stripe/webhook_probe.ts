@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { z } from 'zod';
-import { combine, defineCheck, error, fail, pass, skip, warn, type Verdict } from '../../src/check.js';
+import { combine, defineCheck, error, fail, pass, notOptedIn, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
 import { boolish } from '../../src/params.js';
 import { WEBHOOK_SECRET_ENV } from '../../src/stripe/common.js';
@@ -169,7 +169,7 @@ export default defineCheck({
   async run(ctx) {
     const { params, env } = ctx;
     if (!params.send_signed_event) {
-      return skip(`active check not opted in: set send_signed_event: true to POST a signed ${PROBE_EVENT_TYPE} event to the webhook URL`);
+      return notOptedIn(`active check not opted in: set send_signed_event: true to POST a signed ${PROBE_EVENT_TYPE} event to the webhook URL`);
     }
     const raw = params.webhook_secret !== undefined ? params.webhook_secret : env[WEBHOOK_SECRET_ENV];
     const source = params.webhook_secret !== undefined ? 'webhook_secret' : WEBHOOK_SECRET_ENV;

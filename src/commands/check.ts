@@ -1,6 +1,7 @@
 // `readiness check`: load, select, run, gate, report.
 import { relative, resolve } from 'node:path';
 import { parseDuration, DURATION_HINT } from '../duration.js';
+import { gateExitCode } from '../engine/gate.js';
 import { runChecks } from '../engine/runner.js';
 import { selectChecks, SelectionError, splitPatterns } from '../engine/select.js';
 import { toolVersion } from '../paths.js';
@@ -24,6 +25,7 @@ export interface CheckOptions extends ProfileOptions {
   deadline?: string;
   failOn: Severity;
   strict?: boolean;
+  allowUnverified?: boolean;
   verbose?: boolean;
   color: boolean;
   debug?: boolean;
@@ -131,6 +133,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
     durationMs: performance.now() - started,
     failOn: options.failOn,
     strict: Boolean(options.strict),
+    allowUnverified: Boolean(options.allowUnverified),
     notes: profile.notes,
     environment: environmentName(profile.env),
   });
@@ -160,5 +163,5 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
   }
 
   if (outcome.interrupted === 'signal') return EXIT.interrupted;
-  return report.gate.passed ? EXIT.ok : EXIT.gateFailed;
+  return gateExitCode(report.gate);
 }

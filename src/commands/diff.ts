@@ -9,6 +9,7 @@ import { EXIT, UsageError } from './errors.js';
 export interface DiffOptions {
   format: DiffFormat;
   failOn: Severity;
+  strict?: boolean;
   color: boolean;
 }
 
@@ -33,7 +34,7 @@ export async function diffCommand(oldPath: string, newPath: string, options: Dif
   if (!Object.hasOwn(DIFF_FORMATS, options.format)) throw new UsageError(`unknown diff format "${options.format}" (allowed: ${Object.keys(DIFF_FORMATS).join(', ')})`);
   const oldReport = readReport(oldPath, 'old');
   const newReport = readReport(newPath, 'new');
-  const diff = diffReports(oldReport, newReport);
+  const diff = diffReports(oldReport, newReport, { strict: Boolean(options.strict) });
   const color = options.format === 'pretty' && options.color !== false && !process.env.NO_COLOR && (Boolean(process.env.FORCE_COLOR) || Boolean(process.stdout.isTTY));
   createOutput().stdout(DIFF_FORMATS[options.format](diff, { failOn: options.failOn, color }));
   return gatingRegressions(diff, options.failOn).length > 0 ? EXIT.gateFailed : EXIT.ok;

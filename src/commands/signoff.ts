@@ -6,6 +6,8 @@ import { StoreError } from '../attest/attestations.js';
 import { reportFingerprint } from '../attest/fingerprint.js';
 import { appendSignoff, readSignoffs, signoffsFileFor, signoffsForReport } from '../attest/signoffs.js';
 import { closest } from '../engine/registry.js';
+import { upgradeReport } from '../report/compat.js';
+import { gateStatusOf, gateWord, isNotSelected } from '../report/format-value.js';
 import type { Report } from '../report/model.js';
 import { createOutput } from '../write.js';
 import { EXIT, UsageError } from './errors.js';
@@ -37,7 +39,7 @@ export function readReport(path: string): Report {
     Array.isArray(report.results) &&
     report.results.every((r) => r && typeof r.id === 'string' && typeof r.status === 'string' && typeof r.message === 'string');
   if (!looksRight) throw new UsageError(`${path} is not a readiness JSON report (expected profile and results; write one with readiness check -f json:${path})`);
-  return report as Report;
+  return upgradeReport(report as Report);
 }
 
 export async function signoffCommand(options: SignoffOptions): Promise<number> {
@@ -78,11 +80,13 @@ export async function signoffCommand(options: SignoffOptions): Promise<number> {
     }
     throw err;
   }
-  const gate = report.gate?.passed === false ? `gate FAILED (${report.gate.failedBy.join(', ')})` : report.gate?.passed ? 'gate passed' : 'gate unknown';
+  const gate = report.gate ? `gate ${gateWord(gateStatusOf(report))}${report.gate.failedBy?.length ? ` (${report.gate.failedBy.join(', ')})` : ''}` : 'gate unknown';
   out.stdout(`signed off as ${role} by ${by}: ${options.report} (${report.results.length} check${report.results.length === 1 ? '' : 's'}, ${gate}, ${fingerprint.slice(0, 19)}…)`);
-  const notSelected = report.results.filter((r) => r.status === 'skip' && r.message === 'not selected').length;
+  const notSelected = report.results.filter(isNotSelected).length;
   if (notSelected) out.stderr(`note: ${notSelected} of the report's ${report.results.length} checks were not selected (--only/--skip); your sign-off covers only the ones that ran.`);
-  if (report.gate?.passed === false) out.stderr(`note: the signed report did not pass its gate; your sign-off accepts ${report.gate.failedBy.length} gating problem${report.gate.failedBy.length === 1 ? '' : 's'}.`);
+  if (report.gate && gateStatusOf(report) === 'failed') out.stderr(`note: the signed report did not pass its gate; your sign-off accepts ${report.gate.failedBy.length} gating problem${report.gate.failedBy.length === 1 ? '' : 's'}.`);
+  const unverified = report.gate?.unverified?.length ?? 0;
+  if (unverified) out.stderr(`note: the signed report is INCOMPLETE; your sign-off accepts ${unverified} gating check${unverified === 1 ? '' : 's'} that ${unverified === 1 ? 'was' : 'were'} not verified.`);
   const current = signoffsForReport(readSignoffs(file), { profileName: profile.name, roles, fingerprint }).filter((s) => s.current).map((s) => s.role);
   const missing = roles.filter((r) => !current.includes(r));
   out.stdout(missing.length ? `still to sign these findings: ${missing.join(', ')}` : `all ${roles.length} roles have signed these findings`);

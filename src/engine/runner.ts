@@ -4,18 +4,18 @@ import { setMaxListeners } from 'node:events';
 import type { Status, Verdict } from '../check.js';
 import { formatDuration } from '../duration.js';
 import type { ResolvedCheck } from '../profile/load.js';
-import type { CheckResult } from '../report/model.js';
+import type { CheckResult, SkipInfo } from '../report/model.js';
 import { applyWaiver } from './waiver.js';
 
 export type StopReason = 'signal' | 'deadline';
 
 export interface RunOptions {
   concurrency: number;
-  /** Ids to run; others are reported as skipped "not selected". Defaults to all. */
+  /** Ids to run; others are reported as skipped, kind `not-selected`. Defaults to all. */
   selected?: ReadonlySet<string>;
   /** Replaces every check's own timeout (--timeout). */
   timeoutMs?: number;
-  /** Whole-run deadline: checks still pending or running then end as `error`. */
+  /** Whole-run deadline: checks still pending or running then end unverified (skip kind `deadline`). */
   deadlineMs?: number;
   /** Aborted on Ctrl-C. */
   signal?: AbortSignal;
@@ -62,7 +62,7 @@ export async function runChecks(checks: ResolvedCheck[], options: RunOptions): P
   const progress = () => options.onProgress?.({ done: results.size - (checks.length - total), total, running: [...running.keys()] });
 
   for (const check of checks) {
-    if (!selected.has(check.id)) results.set(check.id, finish(check, { status: 'skip', message: 'not selected' }, 0, 0, now()));
+    if (!selected.has(check.id)) results.set(check.id, skipped(check, { kind: 'not-selected', detail: 'not selected (--only/--skip)' }, now()));
   }
 
   let pending = [...toRun];
@@ -81,8 +81,7 @@ export async function runChecks(checks: ResolvedCheck[], options: RunOptions): P
       }
       const blockers = needs.filter((id) => !NEEDS_MET.has(results.get(id)!.status));
       if (blockers.length) {
-        const why = blockers.map((id) => `${id} (${results.get(id)!.status})`).join(', ');
-        results.set(check.id, finish(check, { status: 'skip', message: `blocked by ${why}` }, 0, 0, now()));
+        results.set(check.id, skipped(check, blockedBy(blockers.map((id) => results.get(id)!)), now()));
         continue;
       }
       ready.push(check);
@@ -118,20 +117,41 @@ export async function runChecks(checks: ResolvedCheck[], options: RunOptions): P
 
   for (const check of checks) {
     if (results.has(check.id)) continue;
-    const verdict: Verdict =
-      stopReason === 'deadline'
-        ? { status: 'error', message: `not started: the run deadline (${formatDuration(options.deadlineMs ?? 0)}) was reached` }
-        : stopReason === 'signal'
-          ? { status: 'skip', message: 'not started: the run was interrupted' }
-          : { status: 'skip', message: 'not started: its needs could not be met' };
-    results.set(check.id, finish(check, verdict, 0, 0, now()));
+    const info: SkipInfo = stopReason
+      ? stoppedInfo(stopReason, 'not started', options.deadlineMs)
+      : { kind: 'blocked', detail: `not started: its needs could not be met (${check.needs.filter((id) => !results.has(id)).join(', ') || 'a cycle'})`, blockedBy: check.needs.filter((id) => !results.has(id)) };
+    results.set(check.id, skipped(check, info, now()));
   }
   return { results: checks.map((c) => results.get(c.id)!), interrupted: stopReason };
 }
 
+/** How a check was cut short by the run stopping (`before` says where it was: "not started", "stopped after 2s"). */
+function stoppedInfo(reason: StopReason, before: string, deadlineMs: number | undefined): SkipInfo {
+  return reason === 'deadline'
+    ? { kind: 'deadline', detail: `${before}: the run deadline (${formatDuration(deadlineMs ?? 0)}) was reached` }
+    : { kind: 'interrupted', detail: `${before}: the run was interrupted (Ctrl-C)` };
+}
+
+const MAX_CAUSE = 160;
+
+/**
+ * `blocked by dns.root (failed: DOMAIN is not set (with.name))`: each needed check that did not pass, with
+ * why — so the one line names the root cause, also through a chain of blocked checks.
+ */
+export function blockedBy(blockers: readonly CheckResult[]): SkipInfo {
+  const cause = (r: CheckResult) => {
+    const why = r.skip ? r.skip.detail : r.message;
+    const text = why.length > MAX_CAUSE ? `${why.slice(0, MAX_CAUSE - 1)}…` : why;
+    return `${r.id} (${STATUS_WORD[r.status]}: ${text})`;
+  };
+  return { kind: 'blocked', detail: `blocked by ${blockers.map(cause).join(', ')}`, blockedBy: blockers.map((r) => r.id) };
+}
+
+const STATUS_WORD: Record<Status, string> = { pass: 'passed', warn: 'warning', fail: 'failed', error: 'could not check', skip: 'not run', waived: 'waived' };
+
 async function execute(check: ResolvedCheck, options: RunOptions, runSignal: AbortSignal, now: () => Date): Promise<CheckResult> {
   const started = performance.now();
-  if (check.skip) return finish(check, { status: 'skip', message: check.skip }, 0, 0, now());
+  if (check.skip) return skipped(check, { kind: 'profile', detail: check.skip }, now());
   if (check.envProblems.length) {
     const verdict: Verdict = {
       status: 'fail',
@@ -151,7 +171,12 @@ async function execute(check: ResolvedCheck, options: RunOptions, runSignal: Abo
   while (attempt < attemptsAllowed) {
     attempt++;
     verdict = await attemptOnce(check, options, runSignal, timeoutMs);
-    if (verdict.status === 'pass' || verdict.status === 'warn' || verdict.status === 'skip' || runSignal.aborted) break;
+    if (runSignal.aborted) {
+      // The run stopped while this check was running: it reached no verdict of its own.
+      const reason = runSignal.reason as StopReason;
+      return skipped(check, stoppedInfo(reason, `stopped after ${formatDuration(Math.max(1, Math.round(performance.now() - started)))}`, options.deadlineMs), now(), performance.now() - started, attempt);
+    }
+    if (verdict.status === 'pass' || verdict.status === 'warn' || verdict.status === 'skip') break;
     if (attempt < attemptsAllowed) {
       const delay = options.retryDelayMs?.(attempt) ?? Math.min(250 * 2 ** (attempt - 1), 2000);
       await sleep(delay, runSignal);
@@ -168,6 +193,7 @@ async function attemptOnce(check: ResolvedCheck, options: RunOptions, runSignal:
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
   const onRunAbort = () => controller.abort(new Error(runSignal.reason === 'deadline' ? 'stopped: the run deadline was reached' : 'stopped: the run was interrupted'));
+  // (the caller reports a check stopped this way as unverified, not with this message)
   runSignal.addEventListener('abort', onRunAbort, { once: true });
   if (runSignal.aborted) onRunAbort();
   // Race the check against its signal, so one that ignores the signal still ends on time.
@@ -224,33 +250,51 @@ function checkVerdict(value: unknown): Verdict {
   return { ...verdict, message: typeof verdict.message === 'string' && verdict.message ? verdict.message : `(${verdict.status}, no message)` };
 }
 
+/** A check that reached no verdict of pass/warn/fail/error: its skip kind travels as data. */
+function skipped(check: ResolvedCheck, info: SkipInfo, today: Date, durationMs = 0, attempts = 0): CheckResult {
+  return finish(check, { status: 'skip', message: info.detail }, durationMs, attempts, today, { skip: info });
+}
+
 function finish(
   check: ResolvedCheck,
   verdict: Verdict,
   durationMs: number,
   attempts: number,
   today: Date,
-  { failureTitle, verdictAdviceFirst = false }: { failureTitle?: string; verdictAdviceFirst?: boolean } = {},
+  { failureTitle, verdictAdviceFirst = false, skip }: { failureTitle?: string; verdictAdviceFirst?: boolean; skip?: SkipInfo } = {},
 ): CheckResult {
   const meta = check.check.meta;
-  const { status, message, waiver } = applyWaiver(verdict.status, verdict.message, check.waiver, today);
+  const unchecked = verdict.status === 'fail' && verdict.unchecked?.length ? verdict.unchecked : undefined;
+  const message = unchecked ? `${verdict.message}; also could not check: ${unchecked.join('; ')}` : verdict.message;
+  const waived = applyWaiver({ status: verdict.status, message, primary: verdict.message, unchecked }, check.waiver, today);
+  const { status } = waived;
   const notPassed = status !== 'pass' && status !== 'skip';
+  const skipInfo: SkipInfo | undefined = status === 'skip' ? (skip ?? { kind: verdict.skipKind ?? 'not-applicable', detail: verdict.message }) : undefined;
+  const defaultsUsed = check.defaultsUsed ?? [];
+  const evidence = defaultsUsed.length
+    ? { ...verdict.evidence, details: { ...verdict.evidence?.details, 'defaults used': defaultsUsed.map((d) => `${d.variable} not set: ${d.path} = ${JSON.stringify(d.value)} (the profile's default)`) } }
+    : verdict.evidence;
   return {
     id: check.id,
     type: check.type,
-    title: check.title ?? (status === 'fail' || status === 'error' || status === 'waived' ? (failureTitle ?? meta.failureTitle) : meta.title),
+    // The same name whether it passes or fails: CI test history and `readiness diff` key on it.
+    title: check.title ?? meta.title,
+    ...(notPassed && status !== 'warn' && !check.title ? { failureTitle: failureTitle ?? meta.failureTitle } : {}),
     section: check.section,
     severity: check.severity,
     tags: check.tags,
     status,
-    message,
-    ...(verdict.evidence ? { evidence: verdict.evidence } : {}),
+    message: waived.message,
+    ...(skipInfo ? { skip: skipInfo } : {}),
+    ...(waived.unchecked ? { unchecked: waived.unchecked } : {}),
+    ...(defaultsUsed.length ? { defaultsUsed } : {}),
+    ...(evidence ? { evidence } : {}),
     ...(notPassed ? { remediation: remediationFor(verdictAdviceFirst ? 'error' : status, verdict.remediation, check.remediation, meta.remediation) } : {}),
     description: check.description ?? meta.description,
     docs: meta.docs,
     durationMs: Math.round(durationMs),
     attempts,
-    ...(waiver ? { waiver } : {}),
+    ...(waived.waiver ? { waiver: waived.waiver } : {}),
     gating: false,
     ...(meta.active ? { active: true } : {}),
   };

@@ -1,5 +1,6 @@
 // `${VAR}`, `${VAR:-default}`, `${VAR:?message}` in the string values of a check's `with:`.
 // An unset variable is not a profile error: it is a finding about the environment, reported by the check.
+import type { DefaultUse } from '../report/model.js';
 
 export interface EnvProblem {
   /** Dotted path of the parameter, e.g. `with.url`. */
@@ -13,6 +14,8 @@ export interface Interpolated {
   problems: EnvProblem[];
   /** Parameter paths whose value came (wholly or partly) from the environment. */
   fromEnv: Map<string, string[]>;
+  /** `${VAR:-default}` / `${VAR-default}` whose variable was unset (or empty): the default was used. */
+  defaults: DefaultUse[];
 }
 
 const REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?|-|\?)((?:[^}\\]|\\.)*))?\}/g;
@@ -20,6 +23,7 @@ const REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:-|:\?|-|\?)((?:[^}\\]|\
 export function interpolate(value: unknown, env: Readonly<Record<string, string | undefined>>, path = 'with'): Interpolated {
   const problems: EnvProblem[] = [];
   const fromEnv = new Map<string, string[]>();
+  const defaults: DefaultUse[] = [];
 
   const walk = (node: unknown, at: string): unknown => {
     if (typeof node === 'string') return replaceIn(node, at);
@@ -42,9 +46,12 @@ export function interpolate(value: unknown, env: Readonly<Record<string, string 
       const argument = (arg ?? '').replace(/\\(.)/g, '$1');
       switch (operator) {
         case ':-':
-          return unset || empty ? argument : (raw as string);
         case '-':
-          return unset ? argument : (raw as string);
+          if (unset || (operator === ':-' && empty)) {
+            defaults.push({ variable, value: argument, path: at });
+            return argument;
+          }
+          return raw as string;
         case ':?':
         case '?':
           if (unset || (operator === ':?' && empty)) {
@@ -61,5 +68,5 @@ export function interpolate(value: unknown, env: Readonly<Record<string, string 
     return out;
   };
 
-  return { value: walk(value, path), problems, fromEnv };
+  return { value: walk(value, path), problems, fromEnv, defaults };
 }

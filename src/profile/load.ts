@@ -8,7 +8,7 @@ import type { CheckType } from '../check.js';
 import { parseDuration } from '../duration.js';
 import { BUNDLED_PROFILES_DIR } from '../paths.js';
 import { closest, isCustomType, loadCheckType, UnknownTypeError } from '../engine/registry.js';
-import type { Severity } from '../report/model.js';
+import type { DefaultUse, Severity } from '../report/model.js';
 import { interpolate, type EnvProblem } from './interpolate.js';
 import { CHECK_ID, checkEntrySchema, checkOverlaySchema, profileFileSchema, type CheckEntry, type ProfileFile } from './schema.js';
 import { didYouMeanKey } from './suggest-key.js';
@@ -38,6 +38,8 @@ export interface ResolvedCheck {
   params?: unknown;
   /** Unset variables or malformed values from the environment: the check fails with these. */
   envProblems: EnvProblem[];
+  /** Parameters that took the profile's `${VAR:-default}` because the variable was unset or empty. */
+  defaultsUsed: DefaultUse[];
   /** Directory of the file that defined the check's parameters. */
   baseDir: string;
   /** The `${VAR}` references in the check's parameters (one per variable and parameter), e.g. for .env.example. */
@@ -327,7 +329,7 @@ async function resolveCheck(
     return undefined;
   }
 
-  const { value: params, problems, fromEnv } = interpolate(entry.with ?? {}, env);
+  const { value: params, problems, fromEnv, defaults: defaultsUsed } = interpolate(entry.with ?? {}, env);
   const parsed = check.params.safeParse(params, { reportInput: true });
   const envProblems = [...problems];
   if (!parsed.success) {
@@ -374,6 +376,7 @@ async function resolveCheck(
     covers: entry.covers ?? [],
     params: parsed.success && envProblems.length === 0 ? parsed.data : undefined,
     envProblems,
+    defaultsUsed,
     baseDir,
     variables: variableUses(entry.with ?? {}),
   };

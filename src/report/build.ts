@@ -3,7 +3,7 @@ import { evaluateGate, summarize } from '../engine/gate.js';
 import type { RunOutcome } from '../engine/runner.js';
 import { reportFingerprint } from '../attest/fingerprint.js';
 import { signoffsForReport, type RecordedSignoff } from '../attest/signoffs.js';
-import { REPORT_SCHEMA_VERSION, type Report, type Severity } from './model.js';
+import { REPORT_SCHEMA_VERSION, type CheckResult, type Report, type Severity } from './model.js';
 
 export interface BuildOptions {
   profile: { name: string; path: string };
@@ -12,6 +12,8 @@ export interface BuildOptions {
   durationMs: number;
   failOn: Severity;
   strict: boolean;
+  /** --allow-unverified: an incomplete gate exits 0. */
+  allowUnverified?: boolean;
   notes?: string[];
   /** The deployment environment the run targeted, when the environment names one. */
   environment?: string;
@@ -26,10 +28,12 @@ export function environmentName(env: Readonly<Record<string, string | undefined>
 }
 
 export function buildReport(outcome: RunOutcome, options: BuildOptions): Report {
-  const { results, gate } = evaluateGate(outcome.results, options.failOn, options.strict);
+  const { results, gate } = evaluateGate(outcome.results, { failOn: options.failOn, strict: options.strict, allowUnverified: Boolean(options.allowUnverified) });
   const notes = [...(options.notes ?? [])];
   if (outcome.interrupted === 'signal') notes.push('The run was interrupted (Ctrl-C): this report is partial.');
-  if (outcome.interrupted === 'deadline') notes.push('The run deadline was reached: unfinished checks are reported as errors.');
+  if (outcome.interrupted === 'deadline') notes.push('The run deadline was reached: unfinished checks were not verified.');
+  if (gate.status === 'incomplete' && gate.allowUnverified) notes.push('--allow-unverified: the gate is INCOMPLETE but exits 0; this run is not a release verdict.');
+  const defaultsUsed = defaultsUsedBy(results);
   for (const r of results) {
     if (r.waiver?.expired && (r.status === 'fail' || r.status === 'warn')) notes.push(`Waiver for ${r.id} expired on ${r.waiver.until} (${r.waiver.reason}): the check gates again.`);
   }
@@ -44,8 +48,24 @@ export function buildReport(outcome: RunOutcome, options: BuildOptions): Report 
     gate,
     ...(outcome.interrupted ? { interrupted: outcome.interrupted } : {}),
     notes,
+    ...(defaultsUsed.length ? { defaultsUsed } : {}),
     results,
   };
+}
+
+/** The variables whose profile default was used, each with the values used and the checks using them, in report order. */
+export function defaultsUsedBy(results: readonly CheckResult[]): NonNullable<Report['defaultsUsed']> {
+  const byVariable = new Map<string, { variable: string; values: string[]; checks: string[] }>();
+  for (const r of results) {
+    if (r.skip?.kind === 'not-selected') continue;
+    for (const use of r.defaultsUsed ?? []) {
+      const entry = byVariable.get(use.variable) ?? { variable: use.variable, values: [], checks: [] };
+      if (!entry.values.includes(use.value)) entry.values.push(use.value);
+      if (!entry.checks.includes(r.id)) entry.checks.push(r.id);
+      byVariable.set(use.variable, entry);
+    }
+  }
+  return [...byVariable.values()];
 }
 
 /**

@@ -4,10 +4,16 @@
 import type { Status } from '../check.js';
 import { STATUSES } from '../check.js';
 import { escapeMarkdown } from './reporters/markdown.js';
-import { STATUS_ICONS, isNotSelected, oneLine, truncate } from './format-value.js';
-import { REPORT_SCHEMA_VERSION, SEVERITIES, type CheckResult, type Report, type Severity } from './model.js';
+import { STATUS_ICONS, gateStatusOf, gateWord, isNotSelected, oneLine, truncate } from './format-value.js';
+import { upgradeReport } from './compat.js';
+import { hasNoVerdict } from '../engine/gate.js';
+import { REPORT_SCHEMA_VERSION, SEVERITIES, type CheckResult, type GateStatus, type Report, type Severity, type SkipKind } from './model.js';
 
-export const DIFF_SCHEMA_VERSION = 1;
+/** 2: unverified checks (blocked, not opted in, stopped) take part: becoming unverified is a regression. */
+export const DIFF_SCHEMA_VERSION = 2;
+
+/** The report schema versions `diff` reads (older ones are upgraded on reading). */
+const READABLE_VERSIONS: readonly number[] = [1, REPORT_SCHEMA_VERSION];
 
 /** A report that cannot be compared: not JSON, not a readiness report, or a schema this version does not know. */
 export class ReportInputError extends Error {}
@@ -26,11 +32,11 @@ export function parseReport(text: string, label: string): Report {
   if (!data || typeof data !== 'object' || Array.isArray(data)) throw new ReportInputError(`${label} is not a readiness JSON report (expected an object with schemaVersion and results)`);
   const obj = data as Record<string, unknown>;
   if (!('schemaVersion' in obj)) throw new ReportInputError(`${label} is not a readiness JSON report: it has no schemaVersion (write one with readiness check -f json:FILE)`);
-  if (obj.schemaVersion !== REPORT_SCHEMA_VERSION) {
+  if (!READABLE_VERSIONS.includes(obj.schemaVersion as number)) {
     const version = JSON.stringify(obj.schemaVersion);
     const newer = typeof obj.schemaVersion === 'number' && obj.schemaVersion > REPORT_SCHEMA_VERSION;
     throw new ReportInputError(
-      `${label} has report schemaVersion ${version}, but this readiness reads only schemaVersion ${REPORT_SCHEMA_VERSION}${newer ? ': upgrade readiness to compare it' : ''}`,
+      `${label} has report schemaVersion ${version}, but this readiness reads schemaVersion ${READABLE_VERSIONS.join(' and ')}${newer ? ': upgrade readiness to compare it' : ''}`,
     );
   }
   if (!Array.isArray(obj.results)) throw new ReportInputError(`${label} is not a readiness JSON report: "results" is missing or not a list`);
@@ -43,7 +49,7 @@ export function parseReport(text: string, label: string): Report {
       throw new ReportInputError(`${label}: results[${i}] (${result.id}) has an unknown severity ${JSON.stringify(result.severity)}`);
     }
   });
-  return data as Report;
+  return upgradeReport(data as Report);
 }
 
 export type ChangeKind = 'regression' | 'fixed' | 'still-failing' | 'added' | 'removed' | 'changed' | 'not-compared';
@@ -57,6 +63,9 @@ export interface DiffEntry {
   severity: Severity;
   before?: Status;
   after?: Status;
+  /** With a `skip` before/after: its kind (blocked, opt-in, deadline and interrupted mean not verified). */
+  beforeKind?: SkipKind;
+  afterKind?: SkipKind;
   /** The newer message (the old one for removed checks). */
   message: string;
   /** Why the entry is where it is, when that is not obvious (e.g. "no longer waived"). */
@@ -76,6 +85,7 @@ export interface ReportRef {
   startedAt: string;
   version: string;
   gatePassed: boolean;
+  gateStatus: GateStatus;
   total: number;
 }
 
@@ -83,11 +93,11 @@ export interface ReportDiff {
   schemaVersion: typeof DIFF_SCHEMA_VERSION;
   old: ReportRef;
   new: ReportRef;
-  /** Was pass, warn or skip; now fail or error. */
+  /** Was pass, warn or a decided skip; now fail, error or not verified (and pass → warn with --strict). */
   regressions: DiffEntry[];
-  /** Was fail or error; now pass or warn. */
+  /** Was fail, error or not verified; now pass or warn. */
   fixed: DiffEntry[];
-  /** Fail or error (or waived) before, fail or error now. */
+  /** Fail, error or not verified (or waived) before, and still one of those now. */
   stillFailing: DiffEntry[];
   /** Only in the new report. */
   added: DiffEntry[];
@@ -103,18 +113,23 @@ export interface ReportDiff {
   notes: string[];
 }
 
-const BAD = new Set<Status>(['fail', 'error']);
-const OK = new Set<Status>(['pass', 'warn', 'skip']);
+/** What a result counts as when two runs are compared: its status, or `unverified` for a check with no verdict of its own. */
+type Standing = Status | 'unverified';
+const standing = (r: CheckResult): Standing => (hasNoVerdict(r) ? 'unverified' : r.status);
+const BAD = new Set<Standing>(['fail', 'error', 'unverified']);
+const OK = new Set<Standing>(['pass', 'warn', 'skip']);
 
-function entry(r: CheckResult, before?: Status, after?: Status, note?: string): DiffEntry {
+function entry(r: CheckResult, before?: CheckResult, after?: CheckResult, note?: string): DiffEntry {
   return {
     id: r.id,
     title: r.title,
     type: r.type,
     section: r.section,
     severity: r.severity,
-    ...(before ? { before } : {}),
-    ...(after ? { after } : {}),
+    ...(before ? { before: before.status } : {}),
+    ...(after ? { after: after.status } : {}),
+    ...(before?.skip ? { beforeKind: before.skip.kind } : {}),
+    ...(after?.skip ? { afterKind: after.skip.kind } : {}),
     message: r.message,
     ...(note ? { note } : {}),
   };
@@ -124,12 +139,18 @@ const ref = (r: Report): ReportRef => ({
   profile: r.profile?.name ?? '',
   startedAt: r.startedAt ?? '',
   version: r.tool?.version ?? '',
-  gatePassed: Boolean(r.gate?.passed),
+  gatePassed: gateStatusOf(r) === 'passed',
+  gateStatus: gateStatusOf(r),
   total: r.results.length,
 });
 
+export interface DiffOptions {
+  /** pass → warn is a regression too. */
+  strict?: boolean;
+}
+
 /** Compares by check id. The order of every list follows the new report (removed ones: the old). */
-export function diffReports(oldReport: Report, newReport: Report): ReportDiff {
+export function diffReports(oldReport: Report, newReport: Report, options: DiffOptions = {}): ReportDiff {
   const before = new Map(oldReport.results.map((r) => [r.id, r]));
   const after = new Map(newReport.results.map((r) => [r.id, r]));
   const diff: ReportDiff = {
@@ -158,26 +179,37 @@ export function diffReports(oldReport: Report, newReport: Report): ReportDiff {
   for (const now of newReport.results) {
     const was = before.get(now.id);
     if (!was) {
-      if (!isNotSelected(now)) diff.added.push(entry(now, undefined, now.status));
+      if (!isNotSelected(now)) diff.added.push(entry(now, undefined, now));
       continue;
     }
     if (was.severity !== now.severity) diff.severityChanges.push({ id: now.id, title: now.title, before: was.severity, after: now.severity, status: now.status });
-    const [b, a] = [was.status, now.status];
+    const [b, a] = [standing(was), standing(now)];
     if (isNotSelected(was) || isNotSelected(now)) {
-      if (!(isNotSelected(was) && isNotSelected(now))) diff.notCompared.push(entry(now, b, a, `not selected in the ${isNotSelected(was) ? 'old' : 'new'} run`));
+      if (!(isNotSelected(was) && isNotSelected(now))) diff.notCompared.push(entry(now, was, now, `not selected in the ${isNotSelected(was) ? 'old' : 'new'} run`));
       continue;
     }
-    if (OK.has(b) && BAD.has(a)) diff.regressions.push(entry(now, b, a));
-    else if (BAD.has(b) && BAD.has(a)) diff.stillFailing.push(entry(now, b, a, b !== a ? `was ${b}` : undefined));
-    else if (b === 'waived' && BAD.has(a)) diff.stillFailing.push(entry(now, b, a, now.waiver?.expired ? `waiver expired on ${now.waiver.until}` : 'no longer waived'));
-    else if (BAD.has(b) && (a === 'pass' || a === 'warn')) diff.fixed.push(entry(now, b, a));
-    else if (b !== a) diff.changed.push(entry(now, b, a, a === 'waived' && now.waiver ? `waived until ${now.waiver.until}: ${now.waiver.reason}` : undefined));
+    const unverifiedNote = a === 'unverified' ? `not verified: ${now.skip?.detail ?? now.message}` : undefined;
+    if (OK.has(b) && BAD.has(a)) diff.regressions.push(entry(now, was, now, unverifiedNote));
+    else if (options.strict && b === 'pass' && a === 'warn') diff.regressions.push(entry(now, was, now, 'a new warning (--strict)'));
+    else if (BAD.has(b) && BAD.has(a)) diff.stillFailing.push(entry(now, was, now, b !== a ? [`was ${standingWord(b)}`, unverifiedNote].filter(Boolean).join('; ') : undefined));
+    else if (b === 'waived' && BAD.has(a)) diff.stillFailing.push(entry(now, was, now, now.waiver?.expired ? `waiver expired on ${now.waiver.until}` : 'no longer waived'));
+    else if (BAD.has(b) && (a === 'pass' || a === 'warn')) diff.fixed.push(entry(now, was, now));
+    else if (b !== a || (a === 'skip' && was.skip?.kind !== now.skip?.kind)) diff.changed.push(entry(now, was, now, a === 'waived' && now.waiver ? `waived until ${now.waiver.until}: ${now.waiver.reason}` : undefined));
     else diff.unchanged += 1;
   }
   for (const was of oldReport.results) {
-    if (!after.has(was.id) && !isNotSelected(was)) diff.removed.push(entry(was, was.status, undefined));
+    if (!after.has(was.id) && !isNotSelected(was)) diff.removed.push(entry(was, was, undefined));
   }
   return diff;
+}
+
+const standingWord = (s: Standing) => (s === 'unverified' ? 'not verified' : s);
+
+/** `pass`, `fail`, `not verified (blocked)`, `skip (not-applicable)`: a status with the skip kind that changes its meaning. */
+export function statusLabel(status: Status | undefined, kind: SkipKind | undefined): string {
+  if (!status) return '—';
+  if (status !== 'skip' || !kind) return status;
+  return hasNoVerdict({ status, skip: { kind, detail: '' } }) ? `not verified (${kind})` : `skip (${kind})`;
 }
 
 const rank = (s: Severity) => SEVERITIES.indexOf(s);
@@ -201,9 +233,11 @@ export interface DiffRenderOptions {
 
 const MAX_MESSAGE = 200;
 
-const statusText = (s?: Status) => (s ? `${STATUS_ICONS[s]} ${s}` : '—');
+const statusText = (s: Status | undefined, kind?: SkipKind) => (s ? `${STATUS_ICONS[s]} ${statusLabel(s, kind)}` : '—');
+const beforeLabel = (e: DiffEntry) => statusLabel(e.before, e.beforeKind);
+const afterLabel = (e: DiffEntry) => statusLabel(e.after, e.afterKind);
 /** `pass → fail`; a status that did not change (still failing) is shown once. */
-const transition = (e: DiffEntry) => (e.before && e.before === e.after ? e.before : `${e.before ?? '—'} → ${e.after ?? '—'}`);
+const transition = (e: DiffEntry) => (beforeLabel(e) === afterLabel(e) ? beforeLabel(e) : `${beforeLabel(e)} → ${afterLabel(e)}`);
 
 /** `Acme (old time) → Acme (new time)`, or `Acme: old time → new time` when both are of one profile. */
 function comparing(diff: ReportDiff, text: (s: string) => string): string {
@@ -249,7 +283,7 @@ export function renderDiffPretty(diff: ReportDiff, options: DiffRenderOptions): 
   };
   const out: string[] = [];
   out.push(bold(`Comparing ${comparing(diff, oneLine)}`));
-  out.push(dim(`old: ${diff.old.total} checks, gate ${diff.old.gatePassed ? 'passed' : 'failed'}   new: ${diff.new.total} checks, gate ${diff.new.gatePassed ? 'passed' : 'failed'}`));
+  out.push(dim(`old: ${diff.old.total} checks, gate ${gateWord(diff.old.gateStatus)}   new: ${diff.new.total} checks, gate ${gateWord(diff.new.gateStatus)}`));
   for (const note of diff.notes) out.push(yellow(`note: ${oneLine(note)}`));
   out.push('');
   for (const { key, heading } of GROUPS) {
@@ -257,7 +291,7 @@ export function renderDiffPretty(diff: ReportDiff, options: DiffRenderOptions): 
     if (list.length === 0) continue;
     out.push(groupColor[key](bold(`${heading} (${list.length})`)));
     for (const e of list) {
-      const status = key === 'added' ? statusText(e.after) : key === 'removed' ? `was ${e.before}` : transition(e);
+      const status = key === 'added' ? statusText(e.after, e.afterKind) : key === 'removed' ? `was ${beforeLabel(e)}` : transition(e);
       out.push(`  ${oneLine(e.id)}  ${status}  [${e.severity}]  ${oneLine(e.title)}`);
       const detail = [e.message ? truncate(oneLine(e.message), MAX_MESSAGE) : '', e.note ? `(${oneLine(e.note)})` : ''].filter(Boolean).join(' ');
       if (detail) out.push(dim(`      ${detail}`));
@@ -281,8 +315,8 @@ export function renderDiffMarkdown(diff: ReportDiff, options: DiffRenderOptions)
   const out: string[] = [];
   out.push(`## ${failed ? '❌' : '✅'} Readiness diff: ${escapeMarkdown(diffVerdict(diff, options.failOn), 300)}`, '');
   out.push(
-    `Old: **${escapeMarkdown(diff.old.profile, 200)}** (${escapeMarkdown(diff.old.startedAt, 60)}, gate ${diff.old.gatePassed ? 'passed' : 'failed'}) → ` +
-      `new: **${escapeMarkdown(diff.new.profile, 200)}** (${escapeMarkdown(diff.new.startedAt, 60)}, gate ${diff.new.gatePassed ? 'passed' : 'failed'})`,
+    `Old: **${escapeMarkdown(diff.old.profile, 200)}** (${escapeMarkdown(diff.old.startedAt, 60)}, gate ${gateWord(diff.old.gateStatus)}) → ` +
+      `new: **${escapeMarkdown(diff.new.profile, 200)}** (${escapeMarkdown(diff.new.startedAt, 60)}, gate ${gateWord(diff.new.gateStatus)})`,
     '',
   );
   for (const note of diff.notes) out.push(`> **Note:** ${escapeMarkdown(note)}`, '');
@@ -298,7 +332,7 @@ export function renderDiffMarkdown(diff: ReportDiff, options: DiffRenderOptions)
     out.push('| Check | Status | Severity | Message |', '| --- | --- | --- | --- |');
     for (const e of list) {
       const status =
-        key === 'added' ? statusText(e.after) : key === 'removed' ? `was ${e.before}` : e.before === e.after ? `${e.before}` : `${e.before} → **${e.after}**`;
+        key === 'added' ? statusText(e.after, e.afterKind) : key === 'removed' ? `was ${beforeLabel(e)}` : beforeLabel(e) === afterLabel(e) ? beforeLabel(e) : `${beforeLabel(e)} → **${afterLabel(e)}**`;
       const message = escapeMarkdown(e.message, MAX_MESSAGE) + (e.note ? `<br>_${escapeMarkdown(e.note)}_` : '');
       out.push(`| **${escapeMarkdown(e.title, 200)}**<br>${escapeMarkdown(e.id, 200)} | ${status} | ${e.severity} | ${message} |`);
     }

@@ -2,7 +2,7 @@
 // durations, status words, sections and the gate verdict. Everything here is pure and deterministic.
 import type { Evidence, Status } from '../check.js';
 import { formatDuration } from '../duration.js';
-import type { CheckResult, Report, Severity } from './model.js';
+import type { CheckResult, GateStatus, Report, Severity, UnverifiedCheck } from './model.js';
 
 export interface FormatValueOptions {
   /** Longest rendering before it is cut with `…` (default 160). */
@@ -182,20 +182,41 @@ export const STATUS_ICONS: Record<Status, string> = {
 
 export const STATUS_ORDER: readonly Status[] = ['pass', 'warn', 'fail', 'error', 'skip', 'waived'];
 
-/** `12 checks: 8 passed, 1 warning, 2 failed` (non-zero counts only). */
+/** `12 checks: 8 passed, 1 warning, 2 failed, 2 not verified, 1 skipped` (non-zero counts only; "not verified" are gating skips). */
 export function summaryCounts(report: Report): string {
   const { summary } = report;
-  const parts = STATUS_ORDER.filter((s) => summary[s] > 0).map((s) => `${summary[s]} ${summary[s] === 1 ? STATUS_WORDS[s].one : STATUS_WORDS[s].many}`);
+  const unverified = summary.unverified ?? 0;
+  const count = (s: (typeof STATUS_ORDER)[number]) => (s === 'skip' ? summary.skip - unverified : summary[s]);
+  const parts = STATUS_ORDER.flatMap((s) => {
+    const n = count(s);
+    const own = n > 0 ? [`${n} ${n === 1 ? STATUS_WORDS[s].one : STATUS_WORDS[s].many}`] : [];
+    return s === 'skip' && unverified > 0 ? [`${unverified} not verified`, ...own] : own;
+  });
   const total = `${summary.total} check${summary.total === 1 ? '' : 's'}`;
   return parts.length > 0 ? `${total}: ${parts.join(', ')}` : total;
 }
 
 /**
  * True for checks the runner skipped because `--only`/`--skip` left them out: reporters count them
- * on one line instead of listing them. The runner marks them with a skip message starting "not selected".
+ * on one line instead of listing them.
  */
-export function isNotSelected(result: CheckResult): boolean {
-  return result.status === 'skip' && /^not selected\b/i.test(result.message.trim());
+export function isNotSelected(result: Pick<CheckResult, 'status' | 'skip'>): boolean {
+  return result.status === 'skip' && result.skip?.kind === 'not-selected';
+}
+
+/** The headline of a result: the type's failure title ("PostgreSQL is not reachable") when it did not pass, else its title. */
+export function headline(result: Pick<CheckResult, 'title' | 'failureTitle'>): string {
+  return result.failureTitle ?? result.title;
+}
+
+/** What left a check unverified, in a few words before its detail ("active check not enabled: …"). */
+export function unverifiedText(check: Pick<UnverifiedCheck, 'kind' | 'detail'>): string {
+  return check.kind === 'opt-in' ? `active check not enabled: ${check.detail}` : check.detail;
+}
+
+/** The gate's outcome in capitals: PASSED, FAILED or INCOMPLETE. */
+export function gateWord(status: GateStatus): string {
+  return status.toUpperCase();
 }
 
 /** Results grouped by section, sections in the order they first appear (profile order). */
@@ -236,23 +257,38 @@ const GATE_VERBS: Record<string, string> = {
 };
 
 const MAX_IDS = 8;
+const MAX_CAUSE = 120;
+
+/** Older reports (schemaVersion 1) have no gate status: passed or failed. */
+export function gateStatusOf(report: Report): GateStatus {
+  return report.gate.status ?? (report.gate.passed ? 'passed' : 'failed');
+}
 
 /**
- * The gate verdict without the `Gate:` prefix: `PASSED (fail-on critical)` or
- * `FAILED — 2 critical checks failed: db.schema, stripe.keys`.
+ * The gate verdict without the `Gate:` prefix: `PASSED (fail-on critical)`,
+ * `FAILED — 2 critical checks failed: db.schema, stripe.keys` or
+ * `INCOMPLETE — 2 critical checks were not verified: tls.frontend (blocked by dns.root (failed: DOMAIN is not set)), …`.
  */
 export function gateVerdict(report: Report): string {
   const { gate } = report;
+  const status = gateStatusOf(report);
   const policy = `fail-on ${gate.failOn}${gate.strict ? ', strict' : ''}`;
-  if (gate.passed) return `PASSED (${policy})`;
-  if (gate.failedBy.length === 0) {
-    if (report.interrupted === 'signal') return 'FAILED — the run was interrupted';
-    if (report.interrupted === 'deadline') return 'FAILED — the run deadline was reached';
-    return `FAILED (${policy})`;
+  if (status === 'passed') return `PASSED (${policy})`;
+  const phrases = [...failurePhrases(report), ...unverifiedPhrases(gate.unverified ?? [])];
+  if (status === 'incomplete' && gate.nothingVerified && !phrases.length) phrases.push('no check reached a verdict: every check was left out (--only/--skip), skipped in the profile or stopped');
+  if (!phrases.length) {
+    if (report.interrupted === 'signal') phrases.push('the run was interrupted');
+    else if (report.interrupted === 'deadline') phrases.push('the run deadline was reached');
+    else return `${gateWord(status)} (${policy})`;
   }
+  const allowed = status === 'incomplete' && gate.allowUnverified ? ' (allowed by --allow-unverified: exit 0)' : '';
+  return `${gateWord(status)}${allowed} — ${phrases.join('; ')}`;
+}
+
+function failurePhrases(report: Report): string[] {
   const byId = new Map(report.results.map((r) => [r.id, r]));
   const groups = new Map<string, { ids: string[]; severities: Set<Severity | undefined> }>();
-  for (const id of gate.failedBy) {
+  for (const id of report.gate.failedBy) {
     const result = byId.get(id);
     const kind = result && GATE_VERBS[result.status] ? result.status : 'other';
     const group = groups.get(kind) ?? { ids: [], severities: new Set() };
@@ -261,17 +297,45 @@ export function gateVerdict(report: Report): string {
     groups.set(kind, group);
   }
   const order = ['fail', 'error', 'warn', 'other'];
-  const phrases = [...groups]
+  return [...groups]
     .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b))
-    .map(([kind, { ids, severities }]) => {
-      const [only] = [...severities];
-      const severity = severities.size === 1 && only ? `${only} ` : '';
-      const verb = GATE_VERBS[kind] ?? 'failed the gate';
-      const shown = ids.slice(0, MAX_IDS).join(', ') + (ids.length > MAX_IDS ? ` and ${ids.length - MAX_IDS} more` : '');
-      return `${ids.length} ${severity}check${ids.length === 1 ? '' : 's'} ${verb}: ${shown}`;
-    });
-  return `FAILED — ${phrases.join('; ')}`;
+    .map(([kind, { ids, severities }]) => `${countOf(ids.length, severities)} ${GATE_VERBS[kind] ?? 'failed the gate'}: ${listed(ids)}`);
 }
+
+const UNVERIFIED_GROUPS: Record<string, string> = {
+  'opt-in': 'active checks not enabled',
+  deadline: 'stopped by the run deadline',
+  interrupted: 'stopped by Ctrl-C',
+};
+
+/**
+ * A few unverified checks are named with their cause; many are grouped by cause ("40 blocked by host.systemd
+ * (backend.python, …)"), so the verdict stays one readable line.
+ */
+function unverifiedPhrases(unverified: readonly UnverifiedCheck[]): string[] {
+  if (!unverified.length) return [];
+  const verb = unverified.length === 1 ? 'was' : 'were';
+  const head = `${countOf(unverified.length, new Set(unverified.map((u) => u.severity)))} ${verb} not verified`;
+  if (unverified.length <= MAX_IDS) return [`${head}: ${unverified.map((u) => `${u.id} (${truncate(unverifiedText(u), MAX_CAUSE)})`).join(', ')}`];
+  const groups = new Map<string, string[]>();
+  for (const u of unverified) {
+    const key = u.kind === 'blocked' ? `blocked by ${(u.blockedBy ?? []).join(', ') || 'needs that could not be met'}` : (UNVERIFIED_GROUPS[u.kind] ?? u.kind);
+    groups.set(key, [...(groups.get(key) ?? []), u.id]);
+  }
+  const shown = [...groups].sort((a, b) => b[1].length - a[1].length);
+  const phrases = shown.slice(0, MAX_IDS).map(([key, ids]) => `${ids.length} ${key} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''})`);
+  if (shown.length > MAX_IDS) phrases.push(`${shown.slice(MAX_IDS).reduce((n, [, ids]) => n + ids.length, 0)} more`);
+  return [`${head}: ${phrases.join(', ')}`];
+}
+
+/** `2 critical checks` (the severity only when all share it). */
+function countOf(n: number, severities: Set<Severity | undefined>): string {
+  const [only] = [...severities];
+  const severity = severities.size === 1 && only ? `${only} ` : '';
+  return `${n} ${severity}check${n === 1 ? '' : 's'}`;
+}
+
+const listed = (ids: readonly string[]) => ids.slice(0, MAX_IDS).join(', ') + (ids.length > MAX_IDS ? ` and ${ids.length - MAX_IDS} more` : '');
 
 /** A note that tells about an interrupted run (the report builder writes one). */
 export const INTERRUPTION_NOTE = /interrupt|deadline/i;
@@ -285,6 +349,6 @@ export function runNotes(report: Report): string[] {
   const note =
     report.interrupted === 'signal'
       ? 'The run was interrupted (Ctrl-C): this report is partial.'
-      : 'The run deadline was reached: unfinished checks are reported as errors.';
+      : 'The run deadline was reached: unfinished checks were not verified.';
   return [note, ...report.notes];
 }

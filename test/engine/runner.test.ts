@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { CheckType, Verdict } from '../../src/check.js';
+import { error, fail, failAndUnchecked, notOptedIn, type CheckType, type Verdict } from '../../src/check.js';
 import { runChecks, type RunOptions } from '../../src/engine/runner.js';
 import type { ResolvedCheck } from '../../src/profile/load.js';
 
@@ -13,7 +13,7 @@ function checkOf(id: string, behaviour: Behaviour, extra: Partial<ResolvedCheck>
     params: z.object({}),
     run: ({ signal }) => behaviour(signal, ++attempt),
   };
-  return { id, type: 'test.behaviour', check, section: 'S', severity: 'critical', tags: [], needs: [], timeoutMs: 5000, retries: 0, envProblems: [], covers: [], baseDir: '.', params: {}, ...extra };
+  return { id, type: 'test.behaviour', check, section: 'S', severity: 'critical', tags: [], needs: [], timeoutMs: 5000, retries: 0, envProblems: [], defaultsUsed: [], covers: [], baseDir: '.', params: {}, ...extra };
 }
 
 const verdict = (status: Verdict['status'], message: string = status): Behaviour => async () => ({ status, message });
@@ -46,11 +46,12 @@ describe('runChecks', () => {
     expect(peak).toBe(3);
   });
 
-  it('keeps profile order in the results and uses title or failure title', async () => {
-    const { results } = await runChecks([checkOf('slow', delayed(30)), checkOf('fast', verdict('fail', 'nope'))], base);
-    expect(results.map((r) => [r.id, r.status, r.title])).toEqual([
-      ['slow', 'pass', 'slow ok'],
-      ['fast', 'fail', 'fast broken'],
+  it('keeps profile order in the results; the title is stable and the failure title is apart', async () => {
+    const { results } = await runChecks([checkOf('slow', delayed(30)), checkOf('fast', verdict('fail', 'nope')), checkOf('named', verdict('fail'), { title: 'Backups run' })], base);
+    expect(results.map((r) => [r.id, r.status, r.title, r.failureTitle])).toEqual([
+      ['slow', 'pass', 'slow ok', undefined],
+      ['fast', 'fail', 'fast ok', 'fast broken'],
+      ['named', 'fail', 'Backups run', undefined],
     ]);
     expect(results[1].remediation).toBe('fix it');
     expect(results[0].remediation).toBeUndefined();
@@ -101,8 +102,16 @@ describe('runChecks', () => {
     const byId = Object.fromEntries(results.map((r) => [r.id, r]));
     expect(order.indexOf('base')).toBeLessThan(order.indexOf('dependent'));
     expect(byId.dependent.status).toBe('pass');
-    expect(byId.blocked).toMatchObject({ status: 'skip', message: 'blocked by broken (error)' });
-    expect(byId.transitively).toMatchObject({ status: 'skip', message: 'blocked by blocked (skip)' });
+    expect(byId.blocked).toMatchObject({
+      status: 'skip',
+      message: 'blocked by broken (could not check: broken)',
+      skip: { kind: 'blocked', detail: 'blocked by broken (could not check: broken)', blockedBy: ['broken'] },
+    });
+    // The chain names the root cause.
+    expect(byId.transitively).toMatchObject({
+      status: 'skip',
+      skip: { kind: 'blocked', detail: 'blocked by blocked (not run: blocked by broken (could not check: broken))', blockedBy: ['blocked'] },
+    });
     expect(order).not.toContain('blocked');
   });
 
@@ -140,35 +149,67 @@ describe('runChecks', () => {
     expect(results[0]).toMatchObject({ status: 'error', message: 'timed out after 50ms' });
   });
 
-  it('stops at the run deadline: running and pending checks end as errors', async () => {
-    const checks = [checkOf('a', delayed(5000)), checkOf('b', delayed(5000)), checkOf('c', verdict('pass'), { needs: ['a'] })];
+  it('stops at the run deadline: running and pending checks reach no verdict (skip kind deadline)', async () => {
+    const checks = [checkOf('a', delayed(5000)), checkOf('b', delayed(5000)), checkOf('c', verdict('pass'), { needs: ['a'] }), checkOf('d', verdict('pass'))];
     const started = Date.now();
-    const outcome = await runChecks(checks, { ...base, deadlineMs: 100 });
+    const outcome = await runChecks(checks, { ...base, concurrency: 2, deadlineMs: 100 });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(outcome.interrupted).toBe('deadline');
-    expect(outcome.results.map((r) => [r.id, r.status])).toEqual([
-      ['a', 'error'],
-      ['b', 'error'],
-      ['c', 'error'],
+    expect(outcome.results.map((r) => [r.id, r.status, r.skip?.kind])).toEqual([
+      ['a', 'skip', 'deadline'],
+      ['b', 'skip', 'deadline'],
+      ['c', 'skip', 'deadline'],
+      ['d', 'skip', 'deadline'],
     ]);
-    expect(outcome.results[0].message).toBe('stopped: the run deadline was reached');
-    expect(outcome.results[2].message).toMatch(/not started: the run deadline \(100ms\) was reached/);
+    expect(outcome.results[0].message).toMatch(/^stopped after \d+ms: the run deadline \(100ms\) was reached$/);
+    expect(outcome.results[3].message).toBe('not started: the run deadline (100ms) was reached');
   });
 
-  it('on interrupt aborts running checks and reports the rest as not started', async () => {
+  it('on interrupt aborts running checks and reports them and the rest as interrupted', async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
     const outcome = await runChecks([checkOf('a', never), checkOf('b', verdict('pass'), { needs: ['a'] })], { ...base, signal: controller.signal });
     expect(outcome.interrupted).toBe('signal');
-    expect(outcome.results[0]).toMatchObject({ status: 'error', message: 'stopped: the run was interrupted' });
-    expect(outcome.results[1]).toMatchObject({ status: 'skip', message: 'not started: the run was interrupted' });
+    expect(outcome.results[0]).toMatchObject({ status: 'skip', skip: { kind: 'interrupted' }, message: expect.stringMatching(/^stopped after \d+m?s: the run was interrupted \(Ctrl-C\)$/) });
+    expect(outcome.results[1]).toMatchObject({ status: 'skip', skip: { kind: 'interrupted', detail: 'not started: the run was interrupted (Ctrl-C)' } });
   });
 
-  it('reports unselected checks as skipped "not selected" and never runs them', async () => {
+  it('reports unselected checks as skipped, kind not-selected, and never runs them', async () => {
     let ran = false;
     const { results } = await runChecks([checkOf('a', verdict('pass')), checkOf('b', async () => ((ran = true), { status: 'pass', message: '' }))], { ...base, selected: new Set(['a']) });
     expect(ran).toBe(false);
-    expect(results[1]).toMatchObject({ status: 'skip', message: 'not selected' });
+    expect(results[1]).toMatchObject({ status: 'skip', skip: { kind: 'not-selected' } });
+  });
+
+  it('a skip from the check is not-applicable unless it says opt-in', async () => {
+    const { results } = await runChecks(
+      [checkOf('na', verdict('skip', 'no SMTP here')), checkOf('active', async () => notOptedIn('set send: true to opt in'))],
+      base,
+    );
+    expect(results[0]).toMatchObject({ status: 'skip', skip: { kind: 'not-applicable', detail: 'no SMTP here' } });
+    expect(results[1]).toMatchObject({ status: 'skip', skip: { kind: 'opt-in', detail: 'set send: true to opt in' } });
+  });
+
+  it('a failure with parts it could not check says both, and a waiver of the failure leaves them as an error', async () => {
+    const partly: Behaviour = async () => failAndUnchecked(fail('key is a test-mode key, live expected'), [error('connection refused at api.example.com:443')]);
+    const { results } = await runChecks(
+      [checkOf('plain', partly), checkOf('waived', partly, { waiver: { reason: 'known', until: '2999-01-01' } }), checkOf('only', verdict('fail', 'bad'), { waiver: { reason: 'known', until: '2999-01-01' } })],
+      base,
+    );
+    expect(results[0]).toMatchObject({
+      status: 'fail',
+      message: 'key is a test-mode key, live expected; also could not check: connection refused at api.example.com:443',
+      unchecked: ['connection refused at api.example.com:443'],
+    });
+    expect(results[1]).toMatchObject({ status: 'error', waiver: { reason: 'known' }, unchecked: ['connection refused at api.example.com:443'] });
+    expect(results[1].message).toBe('connection refused at api.example.com:443 (the failure found is waived until 2999-01-01: key is a test-mode key, live expected)');
+    expect(results[2].status).toBe('waived');
+  });
+
+  it("says in a check's evidence when a parameter took the profile's default", async () => {
+    const { results } = await runChecks([checkOf('api', verdict('pass'), { defaultsUsed: [{ variable: 'BACKEND_URL', value: 'http://localhost:8000', path: 'with.url' }] })], base);
+    expect(results[0].defaultsUsed).toEqual([{ variable: 'BACKEND_URL', value: 'http://localhost:8000', path: 'with.url' }]);
+    expect(results[0].evidence?.details?.['defaults used']).toEqual(['BACKEND_URL not set: with.url = "http://localhost:8000" (the profile\'s default)']);
   });
 
   it('fails a check whose environment is not ready without running it', async () => {
@@ -181,7 +222,8 @@ describe('runChecks', () => {
     expect(ran).toBe(false);
     expect(results[0]).toMatchObject({ status: 'fail', message: 'DATABASE_URL is not set (with.url)' });
     // The type's failure title would claim what was never tried ("is not reachable").
-    expect(results[0].title).toMatch(/^Not checked: environment not ready \(/);
+    expect(results[0].failureTitle).toMatch(/^Not checked: environment not ready \(/);
+    expect(results[0].title).toBe('db ok');
     expect(results[0].remediation).toMatch(/Set DATABASE_URL/);
   });
 
@@ -202,6 +244,6 @@ describe('runChecks', () => {
 
   it('honours a skip set in the profile', async () => {
     const { results } = await runChecks([checkOf('a', verdict('fail'), { skip: 'not on staging' })], base);
-    expect(results[0]).toMatchObject({ status: 'skip', message: 'not on staging' });
+    expect(results[0]).toMatchObject({ status: 'skip', message: 'not on staging', skip: { kind: 'profile', detail: 'not on staging' } });
   });
 });

@@ -2,14 +2,16 @@
 // that did not pass, a summary line and the gate verdict. Readable without colour.
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Status } from '../../check.js';
-import type { CheckResult, Report, Reporter } from '../model.js';
+import type { CheckResult, Report, Reporter, SkipKind } from '../model.js';
 import {
   STATUS_ICONS,
   attemptsText,
   evidenceLines,
   formatMs,
+  gateStatusOf,
   gateVerdict,
   groupBySection,
+  headline,
   isNotSelected,
   oneLine,
   runNotes,
@@ -44,10 +46,26 @@ function block(text: string, label?: string, paintLabel: (s: string) => string =
   return lines.map((line, i) => `${DETAIL_INDENT}${i > 0 ? pad : label ? `${paintLabel(label)} ` : ''}${line}`).join('\n');
 }
 
+/** How a skip reads: a decision ("skipped in the profile: …") or, for a gating check, what left it unverified. */
+const SKIP_LABELS: Record<SkipKind, string> = {
+  'not-selected': 'not selected',
+  profile: 'skipped in the profile',
+  'not-applicable': 'not applicable',
+  blocked: 'not run',
+  'opt-in': 'active check not enabled',
+  deadline: 'not run',
+  interrupted: 'not run',
+};
+
 function checkLine(chalk: ChalkInstance, r: CheckResult): string {
   const color = paint(chalk, r.status);
+  if (r.unverified) {
+    // Not a quiet skip: the gate counts it as not verified.
+    const label = r.skip?.kind === 'opt-in' ? `${SKIP_LABELS['opt-in']}: ` : '';
+    return `  ${chalk.yellow(UNVERIFIED_ICON)} ${chalk.yellow('not verified:')} ${oneLine(r.title)} ${chalk.dim(`(${oneLine(r.id)})`)}${r.severity !== 'critical' ? ` ${chalk.dim(`[${r.severity}]`)}` : ''} — ${label}${oneLine(r.message)}`;
+  }
   const icon = color(STATUS_ICONS[r.status]);
-  const title = r.status === 'error' ? `${color('could not check:')} ${oneLine(r.title)}` : oneLine(r.title);
+  const title = r.status === 'error' ? `${color('could not check:')} ${oneLine(headline(r))}` : oneLine(headline(r));
   const parts = [`  ${icon} ${r.status === 'skip' ? chalk.dim(title) : title}`, chalk.dim(`(${oneLine(r.id)})`)];
   if (r.severity !== 'critical') parts.push(chalk.dim(`[${r.severity}]`));
   if (r.status !== 'skip') parts.push(chalk.dim(formatMs(r.durationMs)));
@@ -56,10 +74,12 @@ function checkLine(chalk: ChalkInstance, r: CheckResult): string {
   let line = parts.join(' ');
   // A pass still says what was found (version, latency, days left): that is what a reader checks first.
   if (r.status === 'pass' && r.message) line += chalk.dim(` — ${oneLine(r.message)}`);
-  if (r.status === 'skip') line += chalk.dim(` — skipped: ${oneLine(r.message)}`);
+  if (r.status === 'skip') line += chalk.dim(` — ${r.skip ? SKIP_LABELS[r.skip.kind] : 'skipped'}: ${oneLine(r.message)}`);
   if (r.status === 'waived') line += color(' — waived');
   return line;
 }
+
+const UNVERIFIED_ICON = '?';
 
 function detailLines(chalk: ChalkInstance, r: CheckResult, verbose: boolean): string[] {
   const failing = r.status !== 'pass' && r.status !== 'skip';
@@ -86,6 +106,8 @@ export const pretty: Reporter = (report, options) => {
   const out: string[] = [];
   const environment = report.environment ? chalk.dim(` · environment: ${oneLine(report.environment)}`) : '';
   out.push(`${chalk.bold(oneLine(report.profile.name))} ${chalk.dim(`(${oneLine(report.profile.path)})`)}${environment}`);
+  // Said up front: a value the profile filled in may point at the wrong system (a laptop's localhost).
+  for (const line of defaultsLines(report)) out.push(chalk.yellow(line));
 
   const listed = report.results.filter((r) => !isNotSelected(r));
   const notSelected = report.results.length - listed.length;
@@ -100,12 +122,31 @@ export const pretty: Reporter = (report, options) => {
   if (notSelected > 0) out.push(chalk.dim(`${STATUS_ICONS.skip} ${notSelected} check${notSelected === 1 ? '' : 's'} not selected (--only/--skip)`));
   out.push(`${summaryCounts(report)} ${chalk.dim(`in ${formatMs(report.durationMs)}`)}`);
   const verdict = oneLine(gateVerdict(report));
-  out.push(`Gate: ${report.gate.passed ? chalk.green.bold(verdict) : chalk.red.bold(verdict)}`);
+  const status = gateStatusOf(report);
+  const gateColor = status === 'passed' ? chalk.green.bold : status === 'incomplete' ? chalk.yellow.bold : chalk.red.bold;
+  out.push(`Gate: ${gateColor(verdict)}`);
+  if (status === 'incomplete' && !report.gate.allowUnverified) {
+    out.push(chalk.dim('      (not verified is not passed: make the needed checks pass, opt in to active checks, or run with --allow-unverified for an exploratory run)'));
+  }
   const signoff = signoffLine(report);
   if (signoff) out.push(signoff.complete ? chalk.green(signoff.text) : signoff.text);
   for (const note of runNotes(report)) out.push(chalk.yellow(`note: ${oneLine(note)}`));
   return `${out.join('\n')}\n`;
 };
+
+const MAX_DEFAULTS = 6;
+
+/** `defaults used: BACKEND_URL not set → http://localhost:8000 (12 checks)`, one line per variable. */
+function defaultsLines(report: Report): string[] {
+  const used = report.defaultsUsed ?? [];
+  if (!used.length) return [];
+  const lines = used.slice(0, MAX_DEFAULTS).map((d) => {
+    const values = d.values.map((v) => JSON.stringify(v)).join(' / ');
+    return `  ${oneLine(d.variable)} not set → ${oneLine(values)} (${d.checks.length === 1 ? oneLine(d.checks[0]) : `${d.checks.length} checks`})`;
+  });
+  if (used.length > MAX_DEFAULTS) lines.push(`  and ${used.length - MAX_DEFAULTS} more (see the JSON report's defaultsUsed)`);
+  return [`defaults used (the profile's \${VAR:-default}, not the environment):`, ...lines];
+}
 
 /** `Sign-off: 1 of 4 roles signed these findings (Technical Lead: alice); not current: …; missing: …`. */
 function signoffLine(report: Report): { text: string; complete: boolean } | undefined {
