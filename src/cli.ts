@@ -3,6 +3,10 @@
 import { Command, Option } from 'commander';
 import { toolVersion } from './paths.js';
 import { EXIT, UsageError } from './commands/errors.js';
+import { guardStdio, isClosed } from './write.js';
+
+// A closed stdout (`readiness schema | head -1`) ends the output quietly, never the command (see write.ts).
+guardStdio();
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -48,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
     .option('-f, --format <format[:path]>', 'report format, optionally written to a file: pretty, json, junit, markdown, github, tap, html (repeatable)', collect)
     .option('--concurrency <n>', 'checks run at once', '8')
     .option('--timeout <duration>', "per-check timeout, replacing the profile's (e.g. 30s)")
-    .option('--deadline <duration>', 'whole-run deadline; unfinished checks end as errors and reports are still written')
+    .option('--deadline <duration>', 'whole-run deadline; unfinished checks end not verified (gate INCOMPLETE) and reports are still written')
     .addOption(new Option('--fail-on <severity>', 'lowest severity whose fail/error fails the gate').choices(['critical', 'recommended', 'optional']).default('critical'))
     .option('--strict', 'warnings also fail the gate')
     .option('--allow-unverified', 'an INCOMPLETE gate (gating checks blocked, not opted in or stopped) exits 0; for exploratory runs, never for a release')
@@ -164,7 +168,7 @@ async function main(argv: string[]): Promise<number> {
     if (!argv.length && code === 'commander.help') {
       // `npx readiness` alone (commander printed the help) runs nothing: a CI step written that way
       // must not pass as if the gate had.
-      process.stderr.write('\nreadiness: no command given; to run the checks: readiness check\n');
+      if (!isClosed(process.stderr)) process.stderr.write('\nreadiness: no command given; to run the checks: readiness check\n');
       return EXIT.usage;
     }
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
@@ -185,11 +189,25 @@ async function printError(text: string): Promise<void> {
   createOutput(makeRedactor(process.env)).stderr(text);
 }
 
-/** Resolves once everything written so far has left the process (a pipe may hold back a large report). */
+/**
+ * Resolves once everything written so far has left the process (a pipe may hold back a large report), or at
+ * once when the stream can take no more (its reader closed the pipe): it never hangs or throws on a closed pipe.
+ */
 function drained(stream: NodeJS.WriteStream): Promise<void> {
   return new Promise((resolve) => {
-    if (!stream.writableLength) resolve();
-    else stream.write('', () => resolve());
+    if (!stream.writableLength || isClosed(stream)) return resolve();
+    const done = () => {
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.once('close', done);
+    stream.once('error', done);
+    try {
+      stream.write('', done);
+    } catch {
+      done();
+    }
   });
 }
 

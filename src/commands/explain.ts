@@ -14,7 +14,17 @@ export async function explainCommand(target: string | undefined, options: Profil
   if (!target) {
     const checks = await loadAllBuiltins();
     out.stdout(formatTable(['TYPE', 'WHAT IT VERIFIES', ''], checks.map((c) => [c.meta.type, c.meta.title, c.meta.active ? '(active, opt-in)' : ''])));
-    out.stdout('\nreadiness explain <type> for parameters and remediation.');
+    out.stdout(
+      [
+        '',
+        'readiness explain <type> for parameters and remediation.',
+        '',
+        'The gate: PASSED (exit 0) when every gating check (severity at or above --fail-on) reached a verdict and',
+        'none failed; FAILED (exit 1) when one failed or could not be checked; INCOMPLETE (exit 1, or 0 with',
+        '--allow-unverified) when none failed but one was not verified: blocked by a needed check that did not',
+        'pass, an active check not enabled, or stopped by --deadline or Ctrl-C (exit 130). Usage errors exit 2.',
+      ].join('\n'),
+    );
     return EXIT.ok;
   }
   // A check id in the profile explains that check as configured; otherwise the argument is a type.

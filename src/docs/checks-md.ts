@@ -39,9 +39,16 @@ Statuses:
 - **fail**: checked, and not ready.
 - **error**: could not reach a verdict (unreachable, timeout, no permission, misconfiguration). Any check
   ends as \`error\` when it times out or crashes.
-- **skip**: not applicable (the reason is in the message). The runner also skips a check whose \`needs:\`
-  did not pass, and a check left out by \`--only\`/\`--skip\`.
+- **skip**: did not judge, with a kind: \`not-applicable\` (the check found the item does not apply; the reason is
+  in the message), \`profile\` (\`skip:\` in the profile), \`not-selected\` (\`--only\`/\`--skip\`) — decisions,
+  not gating — or, set by the runner, **not verified**: \`blocked\` (a \`needs:\` check did not pass), \`opt-in\`
+  (an ACTIVE check not enabled), \`deadline\` or \`interrupted\` (the run stopped).
 - **waived**: a failure accepted by a \`waiver:\` in the profile until its date; set by the runner.
+
+The gate: **PASSED** (exit 0) when every check at or above \`--fail-on\` reached a verdict and none failed;
+**FAILED** (exit 1) when one is \`fail\` or \`error\` (or \`warn\` with \`--strict\`); **INCOMPLETE** (exit 1, or 0
+with \`--allow-unverified\`) when none failed but one was not verified, or nothing reached a verdict. Ctrl-C
+exits 130 after writing the reports; a usage or profile error exits 2.
 
 Read-only checks change nothing on the systems they inspect (SQL in read-only transactions, GET-only API
 calls, no Redis writes). ACTIVE checks send or change something (a test email, a signed webhook) and run

@@ -120,7 +120,9 @@ export function explainType(check: CheckType, statuses: readonly VerdictStatus[]
     '',
     meta.description,
     '',
-    meta.active ? 'ACTIVE: this check sends or changes something; it runs only when explicitly enabled.' : 'Read-only: this check changes nothing on the systems it inspects.',
+    meta.active
+      ? 'ACTIVE: this check sends or changes something; it runs only when explicitly enabled. Until then it is not verified: a gating one makes the gate INCOMPLETE.'
+      : 'Read-only: this check changes nothing on the systems it inspects.',
     '',
   ];
   if (statuses?.length) lines.push(`Statuses it can give: ${statuses.join(', ')}.`, '');
@@ -140,6 +142,8 @@ const oneLineText = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
 // ---- statuses a check type can give, read from its module's source --------------------------------
 
 const VERDICT_STATUSES: readonly VerdictStatus[] = ['pass', 'warn', 'fail', 'error', 'skip'];
+/** The verdict builders of src/check and the status each returns. */
+const BUILDERS: Readonly<Record<string, VerdictStatus>> = { pass: 'pass', warn: 'warn', fail: 'fail', error: 'error', skip: 'skip', notOptedIn: 'skip', failAndUnchecked: 'fail' };
 const REPO_ROOT = resolve(CHECKS_DIR, '..');
 
 /** The module file of a built-in type (checks/family/name.ts from source, .js when compiled), if any. */
@@ -187,9 +191,9 @@ export function statusesInSource(source: string): VerdictStatus[] {
   for (const match of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*['"][^'"]*\/check(?:\.js|\.ts)?['"]/g)) {
     for (const part of match[1].split(',')) {
       const [imported, local] = part.replace(/^\s*type\s+/, '').split(/\s+as\s+/).map((x) => x.trim());
-      if (!VERDICT_STATUSES.includes(imported as VerdictStatus) || /^\s*type\s/.test(part)) continue;
+      if (!Object.hasOwn(BUILDERS, imported) || /^\s*type\s/.test(part)) continue;
       const name = local || imported;
-      if (new RegExp(`(?<![\\w$])(?<![^.]\\.)${name.replace(/\$/g, '\\$')}\\s*\\(`).test(code.replace(match[0], ''))) found.add(imported as VerdictStatus);
+      if (new RegExp(`(?<![\\w$])(?<![^.]\\.)${name.replace(/\$/g, '\\$')}\\s*\\(`).test(code.replace(match[0], ''))) found.add(BUILDERS[imported]);
     }
   }
   for (const match of code.matchAll(/\bstatus\s*:\s*([^,;}\n]+)/g)) {

@@ -27,6 +27,15 @@ describe('interpolate', () => {
     expect(problems).toEqual([]);
   });
 
+  it('records each default it used, with the variable, the value and the parameter path', () => {
+    const { defaults } = interpolate({ a: '${NOPE:-http://localhost:8000}/health', b: '${EMPTY:-fallback}', c: '${EMPTY-fallback}', d: '${HOST:-x}', e: ['${GONE-y}'] }, env);
+    expect(defaults).toEqual([
+      { variable: 'NOPE', value: 'http://localhost:8000', path: 'with.a' },
+      { variable: 'EMPTY', value: 'fallback', path: 'with.b' },
+      { variable: 'GONE', value: 'y', path: 'with.e.0' },
+    ]);
+  });
+
   it('uses the message of ${VAR:?message} when unset', () => {
     const { problems } = interpolate({ key: '${STRIPE_SECRET_KEY:?set the live Stripe key}' }, env);
     expect(problems).toEqual([{ path: 'with.key', variable: 'STRIPE_SECRET_KEY', message: 'set the live Stripe key' }]);
