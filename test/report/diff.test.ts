@@ -66,13 +66,13 @@ describe('diffReports', () => {
   });
 
   it('lists added and removed checks, severity changes, and leaves not-selected checks uncompared', () => {
-    const before = report([r('kept', 'pass', 'recommended'), r('gone', 'fail'), r('was.skipped', 'skip', 'critical', { message: 'not selected (--only db.*)' })]);
+    const before = report([r('kept', 'pass', 'recommended'), r('gone', 'fail'), r('was.skipped', 'skip', 'critical', { message: 'not selected (--only db.*)', skip: { kind: 'not-selected', detail: 'not selected (--only db.*)' } })]);
     const after = report([
       r('kept', 'pass', 'critical'),
       r('new.ok', 'pass'),
       r('new.bad', 'fail'),
       r('was.skipped', 'fail'),
-      r('never.selected', 'skip', 'critical', { message: 'not selected' }),
+      r('never.selected', 'skip', 'critical', { message: 'not selected', skip: { kind: 'not-selected', detail: 'not selected' } }),
     ]);
     const diff = diffReports(before, after);
     expect(diff.added.map((e) => [e.id, e.after])).toEqual([
@@ -158,8 +158,8 @@ describe('parseReport', () => {
     expect(bad('[1,2]')).toMatch(/^r\.json is not a readiness JSON report/);
     expect(bad('<testsuites/>')).toMatch(/not valid JSON/);
     expect(bad('{"results": []}')).toBe('r.json is not a readiness JSON report: it has no schemaVersion (write one with readiness check -f json:FILE)');
-    expect(bad(JSON.stringify({ ...JSON.parse(valid), schemaVersion: 2 }))).toBe('r.json has report schemaVersion 2, but this readiness reads only schemaVersion 1: upgrade readiness to compare it');
-    expect(bad(JSON.stringify({ ...JSON.parse(valid), schemaVersion: '1' }))).toBe('r.json has report schemaVersion "1", but this readiness reads only schemaVersion 1');
+    expect(bad(JSON.stringify({ ...JSON.parse(valid), schemaVersion: 3 }))).toBe('r.json has report schemaVersion 3, but this readiness reads schemaVersion 1 and 2: upgrade readiness to compare it');
+    expect(bad(JSON.stringify({ ...JSON.parse(valid), schemaVersion: '1' }))).toBe('r.json has report schemaVersion "1", but this readiness reads schemaVersion 1 and 2');
     expect(bad(JSON.stringify({ schemaVersion: 1 }))).toMatch(/"results" is missing/);
     expect(bad(JSON.stringify({ schemaVersion: 1, results: [{ id: 'a', status: 'great', severity: 'critical' }] }))).toMatch(/results\[0\] is not a check result/);
     expect(bad(JSON.stringify({ schemaVersion: 1, results: [{ id: 'a', status: 'pass', severity: 'high' }] }))).toMatch(/results\[0\] \(a\) has an unknown severity "high"/);
@@ -206,7 +206,7 @@ describe('diff renderings', () => {
 
   it('json: the diff with the verdict, parseable', () => {
     const data = JSON.parse(renderDiffJson(diff, { failOn: 'recommended' }));
-    expect(data).toMatchObject({ schemaVersion: 1, failOn: 'recommended', passed: false, gatingRegressions: ['db.schema'], unchanged: 0 });
+    expect(data).toMatchObject({ schemaVersion: 2, failOn: 'recommended', passed: false, gatingRegressions: ['db.schema'], unchanged: 0 });
     expect(data.fixed.map((e: { id: string }) => e.id)).toEqual(['tls']);
   });
 });
