@@ -37,7 +37,7 @@ export const DEMO_ARGS = ['--skip', 'tag:host,tag:manual,tag:repo'];
  */
 export function judgeDemo(report) {
   const problems = [];
-  const ran = report.results.filter((r) => r.message !== 'not selected');
+  const ran = report.results.filter((r) => r.skip?.kind !== 'not-selected');
   for (const d of DELIBERATE) {
     const r = ran.find((x) => x.id === d.id);
     if (!r) problems.push(`${d.id} did not run (expected it to show ${d.what})`);
@@ -47,7 +47,7 @@ export function judgeDemo(report) {
     if (DELIBERATE.some((d) => d.id === r.id)) continue;
     if (r.status !== 'pass') problems.push(`${r.id} (${r.type}) is ${r.status}, expected pass: ${r.message}`);
   }
-  if (report.gate?.passed !== false) problems.push('the gate passed, but the missing CSP should fail it');
+  if (report.gate?.status !== 'failed') problems.push(`the gate is ${report.gate?.status ?? 'unknown'}, but the missing CSP should fail it`);
   return { ok: problems.length === 0, problems };
 }
 

@@ -4,7 +4,7 @@
 import type { Status } from '../check.js';
 import { STATUSES } from '../check.js';
 import { escapeMarkdown } from './reporters/markdown.js';
-import { STATUS_ICONS, gateStatusOf, gateWord, isNotSelected, oneLine, truncate } from './format-value.js';
+import { STATUS_ICONS, gateStatusOf, gateWord, headline, isNotSelected, oneLine, truncate } from './format-value.js';
 import { upgradeReport } from './compat.js';
 import { hasNoVerdict } from '../engine/gate.js';
 import { REPORT_SCHEMA_VERSION, SEVERITIES, type CheckResult, type GateStatus, type Report, type Severity, type SkipKind } from './model.js';
@@ -122,7 +122,8 @@ const OK = new Set<Standing>(['pass', 'warn', 'skip']);
 function entry(r: CheckResult, before?: CheckResult, after?: CheckResult, note?: string): DiffEntry {
   return {
     id: r.id,
-    title: r.title,
+    // As people read it: "PostgreSQL is not reachable" for a check that does not pass (ids key the comparison).
+    title: headline(r),
     type: r.type,
     section: r.section,
     severity: r.severity,

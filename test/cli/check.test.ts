@@ -97,17 +97,22 @@ describe('readiness check: exit codes and gating', () => {
     expect(result.code).toBe(130);
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8'));
     expect(report.interrupted).toBe('signal');
-    expect(report.results.map((r: { status: string }) => r.status)).toEqual(['pass', 'error']);
+    expect(report.results.map((r: { status: string; skip?: { kind: string } }) => [r.status, r.skip?.kind])).toEqual([
+      ['pass', undefined],
+      ['skip', 'interrupted'],
+    ]);
+    expect(report.gate.status).toBe('incomplete');
     expect(readFileSync(join(dir, 'out/junit.xml'), 'utf8')).toMatch(/<testsuites/);
   });
 
-  it('--deadline ends the run, reports unfinished checks as errors and still writes the report', async () => {
+  it('--deadline ends the run, reports unfinished checks as not verified and still writes the report', async () => {
     const dir = tempProject({ 'readiness.yaml': profile(scripted('slow', '{ delay_ms: 20000 }')) });
     const result = await runCli(['check', '--deadline', '500ms', '-f', 'json:r.json'], { cwd: dir });
     expect(result.code).toBe(1);
     const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
     expect(report.interrupted).toBe('deadline');
-    expect(report.results[0]).toMatchObject({ status: 'error', message: 'stopped: the run deadline was reached' });
+    expect(report.results[0]).toMatchObject({ status: 'skip', skip: { kind: 'deadline' }, message: expect.stringMatching(/^stopped after .+: the run deadline \(500ms\) was reached$/) });
+    expect(report.gate).toMatchObject({ status: 'incomplete', unverified: [{ id: 'slow', kind: 'deadline' }] });
   });
 });
 
@@ -122,7 +127,8 @@ describe('readiness check: selection', () => {
     const dir = tempProject({ 'readiness.yaml': profile(checks) });
     const result = await runCli(['check', '--only', 'db.schema', '-f', 'json'], { cwd: dir });
     const statuses = Object.fromEntries(JSON.parse(result.stdout).results.map((r: { id: string; status: string; message: string }) => [r.id, `${r.status}:${r.message}`]));
-    expect(statuses).toEqual({ 'env.backend': 'pass:env ok', 'db.connect': 'pass:db ok', 'db.schema': 'pass:schema ok', 'stripe.keys': 'skip:not selected' });
+    expect(statuses).toEqual({ 'env.backend': 'pass:env ok', 'db.connect': 'pass:db ok', 'db.schema': 'pass:schema ok', 'stripe.keys': 'skip:not selected (--only/--skip)' });
+    expect(JSON.parse(result.stdout).results[3].skip).toEqual({ kind: 'not-selected', detail: 'not selected (--only/--skip)' });
   });
 
   it('--only accepts tags, globs and comma lists; --skip removes', async () => {
@@ -169,7 +175,7 @@ describe('readiness check: report files', () => {
     expect(result.stdout).toMatch(/Gate: FAILED/);
     expect(readdirSync(join(dir, 'reports')).sort()).toEqual(['annotations.txt', 'junit.xml', 'r.json', 'r.tap', 'summary.md']);
     const json = JSON.parse(readFileSync(join(dir, 'reports/r.json'), 'utf8'));
-    expect(json).toMatchObject({ schemaVersion: 1, tool: { name: 'readiness' }, profile: { name: 'CLI test' }, gate: { passed: false, failedBy: ['a'] } });
+    expect(json).toMatchObject({ schemaVersion: 2, tool: { name: 'readiness' }, profile: { name: 'CLI test' }, gate: { status: 'failed', passed: false, failedBy: ['a'], unverified: [] } });
     expect(readFileSync(join(dir, 'reports/junit.xml'), 'utf8')).toMatch(/bad &lt;value&gt; &amp; more/);
     expect(readFileSync(join(dir, 'reports/r.tap'), 'utf8')).toMatch(/^TAP version 13/);
     expect(readFileSync(join(dir, 'reports/annotations.txt'), 'utf8')).toMatch(/^::error /m);

@@ -134,10 +134,10 @@ describe('readiness diff on real reports', () => {
     expect(xml.stderr).toMatch(/^readiness: report\.xml is not valid JSON \(.+\); write reports with readiness check -f json:FILE\n$/);
 
     const future = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(join(dir, 'new.json'), 'utf8')));
-    writeFileSync(join(dir, 'future.json'), JSON.stringify({ ...future, schemaVersion: 2 }));
+    writeFileSync(join(dir, 'future.json'), JSON.stringify({ ...future, schemaVersion: 3 }));
     const unknown = await runCli(['diff', 'old.json', 'future.json'], { cwd: dir });
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toBe('readiness: future.json has report schemaVersion 2, but this readiness reads only schemaVersion 1: upgrade readiness to compare it\n');
+    expect(unknown.stderr).toBe('readiness: future.json has report schemaVersion 3, but this readiness reads schemaVersion 1 and 2: upgrade readiness to compare it\n');
     expect(unknown.stdout).toBe('');
 
     const usage = await runCli(['diff', 'old.json'], { cwd: dir });

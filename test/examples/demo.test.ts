@@ -133,7 +133,7 @@ describe('the demo: readiness check on the reference app', () => {
   let report: Report;
   let secrets: string[];
   /** The checks of a type that ran (not those left out by DEMO_ARGS' --skip). */
-  const byType = (type: string) => report.results.filter((r) => r.type === type && r.message !== 'not selected');
+  const byType = (type: string) => report.results.filter((r) => r.type === type && r.skip?.kind !== 'not-selected');
 
   beforeAll(async () => {
     app = await startApp();
@@ -208,7 +208,7 @@ describe('the demo: readiness check on the reference app', () => {
   });
 
   it('finds nothing else wrong: no other warning, failure, error or blocked check (run.mjs judges the same way)', () => {
-    const others = report.results.filter((r: CheckResult) => r.status !== 'pass' && r.message !== 'not selected' && !['tls.api', 'xss.csp', 'headers.full'].includes(r.id));
+    const others = report.results.filter((r: CheckResult) => r.status !== 'pass' && r.skip?.kind !== 'not-selected' && !['tls.api', 'xss.csp', 'headers.full'].includes(r.id));
     expect(others.map((r) => `${r.id}: ${r.status} ${r.message}`)).toEqual([]);
     expect(report.results.filter((r) => r.status === 'pass').length).toBeGreaterThan(40);
     expect(judgeDemo(report)).toEqual({ ok: true, problems: [] });
@@ -222,8 +222,8 @@ describe('the demo: readiness check on the reference app', () => {
 });
 
 describe('judgeDemo', () => {
-  const result = (id: string, status: CheckResult['status'], message = 'm'): Partial<CheckResult> => ({ id, type: 'some.type', status, message });
-  const report = (results: Partial<CheckResult>[], passed = false) => ({ results, gate: { passed } }) as unknown as Report;
+  const result = (id: string, status: CheckResult['status'], message = 'm', skip?: CheckResult['skip']): Partial<CheckResult> => ({ id, type: 'some.type', status, message, ...(skip ? { skip } : {}) });
+  const report = (results: Partial<CheckResult>[], passed = false) => ({ results, gate: { status: passed ? 'passed' : 'failed', passed } }) as unknown as Report;
   const deliberate = [result('tls.api', 'warn'), result('xss.csp', 'fail'), result('headers.full', 'fail')];
 
   it('is ok with exactly the deliberate warning and failures', () => {
@@ -237,12 +237,12 @@ describe('judgeDemo', () => {
     expect(text).toContain('tls.api (some.type) is pass, expected warn');
     expect(text).toContain('headers.full did not run');
     expect(text).toContain('backend.health (some.type) is error, expected pass: connection refused at 127.0.0.1:1');
-    expect(text).toContain('the gate passed');
+    expect(text).toContain('the gate is passed');
   });
 
   it('counts a blocked check as a problem but ignores checks that were not selected', () => {
-    expect(judgeDemo(report([...deliberate, result('db.backup_doc', 'skip', 'blocked by repo.app_dir')])).ok).toBe(false);
-    expect(judgeDemo(report([...deliberate, result('ddos', 'skip', 'not selected')])).ok).toBe(true);
+    expect(judgeDemo(report([...deliberate, result('db.backup_doc', 'skip', 'blocked by repo.app_dir', { kind: 'blocked', detail: 'blocked by repo.app_dir', blockedBy: ['repo.app_dir'] })])).ok).toBe(false);
+    expect(judgeDemo(report([...deliberate, result('ddos', 'skip', 'not selected', { kind: 'not-selected', detail: 'not selected' })])).ok).toBe(true);
   });
 });
 

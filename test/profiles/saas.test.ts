@@ -113,7 +113,11 @@ describe('a run of the saas profile with no environment at all', () => {
   let cwd: string;
   let result: CliResult;
   let elapsedMs: number;
-  let report: { summary: Record<string, number>; results: { id: string; status: string; message: string }[] };
+  let report: {
+    summary: Record<string, number>;
+    gate: { status: string; unverified: { id: string }[] };
+    results: { id: string; status: string; severity: string; message: string; skip?: { kind: string; blockedBy?: string[] } }[];
+  };
 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'readiness-saas-empty-'));
@@ -124,6 +128,14 @@ describe('a run of the saas profile with no environment at all', () => {
     report = JSON.parse(readFileSync(join(cwd, 'report.json'), 'utf8'));
   }, 90_000);
   afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('never reports PASSED: the gate failed, and the checks blocked by what failed are listed as not verified', () => {
+    expect(report.gate.status).toBe('failed');
+    expect(result.stdout).toMatch(/^Gate: FAILED — .*critical checks were not verified: /m);
+    const blockedCritical = report.results.filter((r) => r.skip?.kind === 'blocked' && r.severity === 'critical').map((r) => r.id);
+    expect(blockedCritical.length).toBeGreaterThan(50);
+    expect(report.gate.unverified.map((u) => u.id)).toEqual(expect.arrayContaining(blockedCritical));
+  });
 
   it('exits 1 (gate failed), not 2 (profile/usage error), without crashing', () => {
     expect(result.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/); // no stack trace
@@ -149,10 +161,10 @@ describe('a run of the saas profile with no environment at all', () => {
     expect(bad.length).toBeGreaterThan(20);
     const unexplained = bad.filter((r) => !reasons.some(([, re]) => re.test(r.message))).map((r) => `${r.id}: ${r.message}`);
     expect(unexplained).toEqual([]);
-    // The dependent checks are skipped as blocked instead of failing noisily.
-    const blocked = report.results.filter((r) => r.status === 'skip' && /^blocked by /.test(r.message));
+    // The dependent checks are blocked (not verified) instead of failing noisily, naming the root cause.
+    const blocked = report.results.filter((r) => r.status === 'skip' && r.skip?.kind === 'blocked');
     expect(blocked.length).toBeGreaterThan(100);
-    expect(report.results.find((r) => r.id === 'db.schema')?.message).toMatch(/^blocked by db\.connect \(fail\)/);
+    expect(report.results.find((r) => r.id === 'db.schema')).toMatchObject({ skip: { kind: 'blocked', blockedBy: ['db.connect'] }, message: expect.stringMatching(/^blocked by db\.connect \(failed: DATABASE_URL is not set/) });
     expect(report.results.find((r) => r.id === 'db.connect')?.message).toMatch(/DATABASE_URL is not set/);
     expect(report.results.find((r) => r.id === 'backend.health')?.message).toMatch(/connection refused at localhost:8000/);
     expect(report.results.find((r) => r.id === 'services.nginx')?.message).toMatch(/^blocked by host\.systemd/);
@@ -167,7 +179,7 @@ describe('a run of the saas profile with no environment at all', () => {
     const stripe = await runCli(['check', '--profile', PROFILE, '--only', 'tag:stripe', '--timeout', '3s', '-f', 'json:stripe.json'], { cwd, timeoutMs: 60_000 });
     expect(stripe.code).toBe(1);
     const run = JSON.parse(readFileSync(join(cwd, 'stripe.json'), 'utf8')) as typeof report;
-    const ran = run.results.filter((r) => r.message !== 'not selected').map((r) => r.id);
+    const ran = run.results.filter((r) => r.skip?.kind !== 'not-selected').map((r) => r.id);
     expect(ran).toContain('stripe.connection');
     expect(ran).not.toContain('redis.connect');
     expect(ran).toContain('db.connect'); // needed by stripe.subscription_created, so selected with it
