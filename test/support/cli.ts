@@ -19,6 +19,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Send SIGINT after this many ms. */
   interruptAfterMs?: number;
+  /** Send SIGINT as soon as this says so (polled every 25 ms), e.g. once a hung server saw the connection. */
+  interruptWhen?: () => boolean;
   timeoutMs?: number;
 }
 
@@ -34,9 +36,17 @@ export function runCli(args: string[], options: CliOptions): Promise<CliResult> 
     child.stderr.on('data', (d) => (stderr += d));
     const killer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
     if (options.interruptAfterMs) setTimeout(() => child.kill('SIGINT'), options.interruptAfterMs);
+    const poll = options.interruptWhen
+      ? setInterval(() => {
+          if (!options.interruptWhen!()) return;
+          clearInterval(poll);
+          child.kill('SIGINT');
+        }, 25)
+      : undefined;
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(killer);
+      if (poll) clearInterval(poll);
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
