@@ -214,6 +214,17 @@ export function unverifiedText(check: Pick<UnverifiedCheck, 'kind' | 'detail'>):
   return check.kind === 'opt-in' ? `active check not enabled: ${check.detail}` : check.detail;
 }
 
+/**
+ * The variables whose profile default was used, one line each: `BACKEND_URL not set → "http://localhost:8000" (12 checks)`.
+ * Every format shows them near the top: a default may point a production run at a developer's laptop.
+ */
+export function defaultsUsedLines(report: Pick<Report, 'defaultsUsed'>): string[] {
+  return (report.defaultsUsed ?? []).map((d) => {
+    const where = d.checks.length === 1 ? d.checks[0] : `${d.checks.length} checks`;
+    return `${d.variable} not set → ${d.values.map((v) => JSON.stringify(v)).join(' / ')} (${where})`;
+  });
+}
+
 /** The gate's outcome in capitals: PASSED, FAILED or INCOMPLETE. */
 export function gateWord(status: GateStatus): string {
   return status.toUpperCase();

@@ -180,3 +180,16 @@ describe('the bundled SaaS profile never reports PASSED on an unready environmen
     for (const u of json.gate.unverified) expect(u.detail).toMatch(/^blocked by dns\.root \(failed: DOMAIN is not set/);
   });
 });
+
+describe('defaults the profile filled in', () => {
+  it("a ${VAR:-default} used because VAR is unset is in the check's evidence and in every report's header", async () => {
+    const profile = `  api:\n    type: http.endpoint\n    with: { url: "\${API_BASE_URL:-${app.origin}}/health" }\n`;
+    const { json, outputs } = await run(profile);
+    const report = json as unknown as { defaultsUsed: unknown; results: { evidence?: { details?: Record<string, unknown> }; defaultsUsed?: unknown }[] };
+    expect(report.defaultsUsed).toEqual([{ variable: 'API_BASE_URL', values: [app.origin], checks: ['api'] }]);
+    expect(report.results[0].defaultsUsed).toEqual([{ variable: 'API_BASE_URL', value: app.origin, path: 'with.url' }]);
+    expect(report.results[0].evidence?.details?.['defaults used']).toEqual([`API_BASE_URL not set: with.url = "${app.origin}" (the profile's default)`]);
+    expect(outputs.pretty.split('\n').slice(1, 3)).toEqual([`defaults used (the profile's \${VAR:-default}, not the environment):`, `  API_BASE_URL not set → "${app.origin}" (api)`]);
+    for (const format of ['markdown', 'html', 'tap']) expect(outputs[format], format).toMatch(/API(_|\\_)BASE(_|\\_)URL not set/);
+  });
+});

@@ -31,7 +31,7 @@ describe('readiness signoff', () => {
 
     const sign = await runCli(['signoff', '--role', 'Technical Lead', '--by', 'alice', '--report', 'reports/r1.json', '--note', 'TLS renewal scheduled'], { cwd: dir });
     expect(sign.code, sign.stderr).toBe(0);
-    expect(sign.stdout).toMatch(/signed off as Technical Lead by alice: reports\/r1\.json \(2 checks, gate passed, sha256:/);
+    expect(sign.stdout).toMatch(/signed off as Technical Lead by alice: reports\/r1\.json \(2 checks, gate PASSED, sha256:/);
     expect(sign.stdout).toMatch(/still to sign these findings: DevOps Engineer, Security Officer, Product Manager/);
     const stored = parse(readFileSync(join(dir, '.readiness', 'signoffs.yaml'), 'utf8'));
     expect(stored.signoffs).toEqual([

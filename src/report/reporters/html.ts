@@ -1,7 +1,9 @@
 // A self-contained HTML report for the people who sign a release off: one file with inline CSS and
 // a little inline JS (nothing is ever fetched), readable with JavaScript off and printable to PDF.
-// Sections as in the profile, one card per check with an anchor (#check-<id>), evidence folded in
-// <details>, waived and manual items set apart, a "show only failures" filter and a sign-off block.
+// The gate banner has three outcomes: PASSED (green), FAILED (red), INCOMPLETE (amber: no gating check
+// failed, but one was not verified). Sections as in the profile, one card per check with an anchor
+// (#check-<id>), evidence folded in <details>, what needs attention (failures and gating checks not
+// verified) listed first, waived and manual items set apart, a "show only failures" filter and a sign-off block.
 import type { Status } from '../../check.js';
 import type { CheckResult, Report, Reporter, Severity, Signoff } from '../model.js';
 import { SEVERITIES } from '../model.js';
@@ -12,16 +14,21 @@ import {
   attemptsText,
   evidenceLines,
   formatMs,
+  gateStatusOf,
+  defaultsUsedLines,
   gateVerdict,
+  gateWord,
   groupBySection,
+  headline,
   isNotSelected,
   oneLine,
-  runNotes,
   summaryCounts,
   truncate,
+  unverifiedText,
   visibleControls,
   waiverText,
 } from '../format-value.js';
+import { GATE_ICONS, SKIP_KIND_WORDS, UNVERIFIED_ICON, reportNotes } from './unverified.js';
 
 /** Longest evidence dump shown per check: a report must stay openable. */
 const MAX_EVIDENCE = 20_000;
@@ -52,6 +59,13 @@ const STATUS_LABELS: Record<Status, string> = {
 
 /** Failed, could not check, or anything else that fails the gate (a warning under --strict). */
 const isFailing = (r: CheckResult) => r.status === 'fail' || r.status === 'error' || r.gating;
+/** What a release manager must look at: failures, and gating checks that were not verified. */
+const needsAttention = (r: CheckResult) => isFailing(r) || r.unverified === true;
+
+/** Counted apart from the other skips: the skips that gate but were not verified (a subset of `skip`). */
+type Column = Status | 'unverified';
+const COLUMNS: readonly Column[] = STATUS_ORDER.flatMap((s): Column[] => (s === 'skip' ? ['unverified', 'skip'] : [s]));
+const COLUMN_LABELS: Record<Column, string> = { ...STATUS_LABELS, unverified: 'Not verified' };
 const isManual = (r: CheckResult) => r.type === 'manual';
 
 const bigintSafe = (_key: string, value: unknown) => (typeof value === 'bigint' ? `${value}n` : value);
@@ -79,21 +93,25 @@ function definedOnly(evidence: CheckResult['evidence']): CheckResult['evidence']
 }
 
 function badge(kind: string, text: string): string {
-  return `<span class="badge ${kind}">${escapeHtml(text)}</span>`;
+  return `<span class="badge ${escapeHtml(kind)}">${escapeHtml(text)}</span>`;
 }
 
-function checkCard(r: CheckResult): string {
+function checkCard(r: CheckResult, allowUnverified: boolean): string {
   const anchor = checkAnchor(r.id);
   const classes = ['check', `status-${r.status}`, `sev-${r.severity}`];
   if (isFailing(r)) classes.push('failing');
+  if (r.unverified) classes.push('unverified');
   if (r.gating) classes.push('gating');
   if (r.status === 'waived' || r.waiver) classes.push('has-waiver');
   if (isManual(r)) classes.push('manual');
 
   const badges = [
-    badge(`st st-${r.status}`, `${STATUS_ICONS[r.status]} ${STATUS_LABELS[r.status]}`),
+    r.unverified
+      ? badge('st st-unverified', `${UNVERIFIED_ICON} Not verified${allowUnverified ? ' (allowed by --allow-unverified)' : ''}`)
+      : badge(`st st-${r.status}`, `${STATUS_ICONS[r.status]} ${STATUS_LABELS[r.status]}`),
     badge(`sev sev-${r.severity}`, r.severity),
   ];
+  if (r.skip) badges.push(badge(`kind kind-${r.skip.kind}`, SKIP_KIND_WORDS[r.skip.kind] ?? r.skip.kind));
   if (r.gating) badges.push(badge('gating', 'fails the gate'));
   if (isManual(r)) badges.push(badge('manual', 'manual attestation'));
   if (r.active) badges.push(badge('active', 'active (opt-in)'));
@@ -105,7 +123,17 @@ function checkCard(r: CheckResult): string {
   if (r.tags.length) meta.push(`tags: ${r.tags.map((t) => `<span class="tag">${escapeHtml(t)}</span>`).join(' ')}`);
 
   const body: string[] = [];
-  if (r.message) body.push(`<p class="message">${escapeHtml(r.message)}</p>`);
+  // A skip says why in its own words (the kind is a badge); what blocked it links to the blocking checks.
+  const message = r.skip ? unverifiedText(r.skip) : r.message;
+  if (message) body.push(`<p class="message">${escapeHtml(message)}</p>`);
+  if (r.skip?.blockedBy?.length) {
+    body.push(`<p class="blocked-by">Waits for: ${r.skip.blockedBy.map((id) => `<a href="#${escapeHtml(checkAnchor(id))}"><code>${escapeHtml(id)}</code></a>`).join(', ')}</p>`);
+  }
+  if (r.unverified) {
+    body.push(
+      `<p class="unverified-note">${allowUnverified ? 'Not verified, allowed by --allow-unverified: this run is not a release verdict.' : 'Not verified is not passed: the gate cannot pass until this check has a verdict.'}</p>`,
+    );
+  }
   const lines = evidenceLines(definedOnly(r.evidence), { maxLength: 2000 });
   if (lines.length) {
     body.push(
@@ -126,7 +154,7 @@ function checkCard(r: CheckResult): string {
 
   return [
     `<article class="${classes.join(' ')}" id="${escapeHtml(anchor)}">`,
-    `<header class="check-head"><h3><a class="self" href="#${escapeHtml(anchor)}" title="Link to this check">#</a> ${escapeHtml(r.title)}</h3>`,
+    `<header class="check-head"><h3><a class="self" href="#${escapeHtml(anchor)}" title="Link to this check">#</a> ${escapeHtml(headline(r))}</h3>`,
     `<div class="badges">${badges.join(' ')}</div>`,
     `<div class="meta">${meta.join(' · ')}</div></header>`,
     ...body,
@@ -138,22 +166,29 @@ function checkCard(r: CheckResult): string {
 const MAX_LIST_MESSAGE = 240;
 
 /**
- * What a release manager reads first: every failed or unchecked item, most severe first (profile
- * order within a severity), each with its one-line message and a link to its card.
+ * What a release manager reads first: every failed, unchecked or unverified item, most severe first
+ * (profile order within a severity), each with its one-line message or cause and a link to its card.
  */
-function failingList(failing: CheckResult[]): string {
-  const parts = [`<nav class="failing-list" id="needs-attention" aria-label="Failures"><h2>Needs attention (${failing.length})</h2>`];
+function failingList(items: CheckResult[], allowUnverified: boolean): string {
+  const parts = [`<nav class="failing-list" id="needs-attention" aria-label="Needs attention"><h2>Needs attention (${items.length})</h2>`];
   for (const sev of SEVERITIES) {
-    const items = failing.filter((r) => r.severity === sev);
-    if (!items.length) continue;
-    const gating = items.filter((r) => r.gating).length;
-    parts.push(
-      `<h3 class="sev-head sev-${sev}">${escapeHtml(sev)} (${items.length})${gating ? ` <span class="gating-note">${gating === items.length ? 'all fail' : `${gating} fail`} the gate</span>` : ''}</h3><ul>`,
-    );
-    for (const r of items) {
+    const group = items.filter((r) => r.severity === sev);
+    if (!group.length) continue;
+    const gating = group.filter((r) => r.gating).length;
+    const unverified = group.filter((r) => r.unverified).length;
+    const notes = [
+      ...(gating ? [`${gating === group.length ? 'all fail' : `${gating} fail`} the gate`] : []),
+      ...(unverified ? [`${unverified === group.length ? 'all' : unverified} not verified${allowUnverified ? ' (allowed)' : ''}`] : []),
+    ];
+    parts.push(`<h3 class="sev-head sev-${sev}">${escapeHtml(sev)} (${group.length})${notes.length ? ` <span class="gating-note">${notes.join(', ')}</span>` : ''}</h3><ul>`);
+    for (const r of group) {
+      const word = r.unverified
+        ? `${UNVERIFIED_ICON} not verified${r.skip ? ` (${SKIP_KIND_WORDS[r.skip.kind] ?? r.skip.kind})` : ''}`
+        : `${STATUS_ICONS[r.status]} ${STATUS_LABELS[r.status].toLowerCase()}`;
+      const text = r.skip ? unverifiedText(r.skip) : r.message;
       parts.push(
-        `<li class="st-${r.status}"><span class="st-word">${escapeHtml(STATUS_ICONS[r.status])} ${escapeHtml(STATUS_LABELS[r.status].toLowerCase())}</span> <a href="#${escapeHtml(checkAnchor(r.id))}">${escapeHtml(r.title)}</a> <code>${escapeHtml(r.id)}</code>${
-          r.message ? `<br><span class="msg">${escapeHtml(truncate(oneLine(r.message), MAX_LIST_MESSAGE))}</span>` : ''
+        `<li class="st-${r.unverified ? 'unverified' : r.status}"><span class="st-word">${escapeHtml(word)}</span> <a href="#${escapeHtml(checkAnchor(r.id))}">${escapeHtml(headline(r))}</a> <code>${escapeHtml(r.id)}</code>${
+          text ? `<br><span class="msg">${escapeHtml(truncate(oneLine(text), MAX_LIST_MESSAGE))}</span>` : ''
         }</li>`,
       );
     }
@@ -182,27 +217,37 @@ function jumpLinks(report: Report, failing: number, waivedOrManual: number): str
   return `<nav class="jump" aria-label="Contents">${links.join(' · ')}</nav>`;
 }
 
+/** The summary's counts with the unverified skips apart: `skip` here counts only the other skips. */
+function columnCounts(report: Report): Record<Column, number> {
+  const unverified = report.summary.unverified ?? 0;
+  return { ...report.summary, unverified, skip: report.summary.skip - unverified };
+}
+
 function countsTable(report: Report): string {
-  const bySeverity = new Map<Severity, Record<Status, number>>();
-  for (const sev of SEVERITIES) bySeverity.set(sev, Object.fromEntries(STATUS_ORDER.map((s) => [s, 0])) as Record<Status, number>);
+  const bySeverity = new Map<Severity, Record<Column, number>>();
+  for (const sev of SEVERITIES) bySeverity.set(sev, Object.fromEntries(COLUMNS.map((c) => [c, 0])) as Record<Column, number>);
   for (const r of report.results) {
     const row = bySeverity.get(r.severity);
-    if (row && row[r.status] !== undefined) row[r.status] += 1;
+    const column: Column = r.unverified ? 'unverified' : r.status;
+    if (row && row[column] !== undefined) row[column] += 1;
   }
-  const head = `<tr><th scope="col">Severity</th>${STATUS_ORDER.map((s) => `<th scope="col">${escapeHtml(STATUS_LABELS[s])}</th>`).join('')}<th scope="col">Total</th></tr>`;
+  const head = `<tr><th scope="col">Severity</th>${COLUMNS.map((c) => `<th scope="col">${escapeHtml(COLUMN_LABELS[c])}</th>`).join('')}<th scope="col">Total</th></tr>`;
   const rows = SEVERITIES.map((sev) => {
     const row = bySeverity.get(sev)!;
-    const total = STATUS_ORDER.reduce((sum, s) => sum + row[s], 0);
-    return `<tr><th scope="row">${escapeHtml(sev)}</th>${STATUS_ORDER.map((s) => `<td class="${row[s] ? `n c-${s}` : 'zero'}">${row[s]}</td>`).join('')}<td>${total}</td></tr>`;
+    const total = COLUMNS.reduce((sum, c) => sum + row[c], 0);
+    return `<tr><th scope="row">${escapeHtml(sev)}</th>${COLUMNS.map((c) => `<td class="${row[c] ? `n c-${c}` : 'zero'}">${row[c]}</td>`).join('')}<td>${total}</td></tr>`;
   });
-  const totals = `<tr class="totals"><th scope="row">all</th>${STATUS_ORDER.map((s) => `<td>${report.summary[s]}</td>`).join('')}<td>${report.summary.total}</td></tr>`;
+  const all = columnCounts(report);
+  const totals = `<tr class="totals"><th scope="row">all</th>${COLUMNS.map((c) => `<td>${all[c]}</td>`).join('')}<td>${report.summary.total}</td></tr>`;
   // In a scrolling box: on a phone the eight columns are wider than the screen, the page is not.
   return `<div class="table-scroll"><table class="counts"><thead>${head}</thead><tbody>${rows.join('')}${totals}</tbody></table></div>`;
 }
 
 function statusCards(report: Report): string {
-  return `<ul class="cards">${STATUS_ORDER.map(
-    (s) => `<li class="card st-${s}${report.summary[s] ? '' : ' zero'}"><span class="num">${report.summary[s]}</span> <span class="lbl">${escapeHtml(report.summary[s] === 1 ? STATUS_WORDS[s].one : STATUS_WORDS[s].many)}</span></li>`,
+  const counts = columnCounts(report);
+  const word = (c: Column, n: number) => (c === 'unverified' ? 'not verified' : n === 1 ? STATUS_WORDS[c].one : STATUS_WORDS[c].many);
+  return `<ul class="cards">${COLUMNS.map(
+    (c) => `<li class="card st-${c}${counts[c] ? '' : ' zero'}"><span class="num">${counts[c]}</span> <span class="lbl">${escapeHtml(word(c, counts[c]))}</span></li>`,
   ).join('')}</ul>`;
 }
 
@@ -246,32 +291,33 @@ function signoffBlock(report: Report): string {
 }
 
 const CSS = `
-:root{--pass:#1a7f37;--warn:#9a6700;--fail:#cf222e;--error:#8250df;--skip:#6e7781;--waived:#0969da;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa}
+:root{--pass:#1a7f37;--warn:#9a6700;--fail:#cf222e;--error:#8250df;--skip:#6e7781;--waived:#0969da;--unverified:#bc4c00;--bg:#fff;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--soft:#f6f8fa}
 *{box-sizing:border-box}
 body{margin:0;padding:1.5rem;font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--fg);background:var(--bg);max-width:72rem;margin-inline:auto}
 h1,h2{overflow-wrap:anywhere}h1{font-size:1.6rem;margin:.2rem 0}h2{font-size:1.25rem;margin:1.6rem 0 .6rem;border-bottom:1px solid var(--line);padding-bottom:.3rem}h3{font-size:1.02rem;margin:0;overflow-wrap:anywhere}
 code,pre{font:13px/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:.6rem;margin:.4rem 0;max-height:30rem;overflow:auto}
 .gate{border-radius:8px;padding:.8rem 1rem;margin:.8rem 0;font-weight:600;border:2px solid}
-.gate.passed{color:var(--pass);border-color:var(--pass);background:#dafbe1}.gate.failed{color:var(--fail);border-color:var(--fail);background:#ffebe9}
+.gate.passed{color:var(--pass);border-color:var(--pass);background:#dafbe1}.gate.failed{color:var(--fail);border-color:var(--fail);background:#ffebe9}.gate.incomplete{color:var(--unverified);border-color:var(--unverified);background:#fff1e5}
 .gate .verdict{font-size:1.15rem;display:block}.gate .detail{font-weight:400;color:var(--fg);overflow-wrap:anywhere}
 dl.run{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.6rem 0}dl.run dt{color:var(--muted)}dl.run dd{margin:0;overflow-wrap:anywhere}
 .cards{list-style:none;display:flex;flex-wrap:wrap;gap:.5rem;padding:0;margin:.8rem 0}
 .card{border:1px solid var(--line);border-left:6px solid;border-radius:6px;padding:.35rem .8rem;min-width:7.5rem}.card .num{font-size:1.3rem;font-weight:700}.card.zero{opacity:.55}
-.st-pass{border-color:var(--pass)}.st-warn{border-color:var(--warn)}.st-fail{border-color:var(--fail)}.st-error{border-color:var(--error)}.st-skip{border-color:var(--skip)}.st-waived{border-color:var(--waived)}
+.st-pass{border-color:var(--pass)}.st-warn{border-color:var(--warn)}.st-fail{border-color:var(--fail)}.st-error{border-color:var(--error)}.st-skip{border-color:var(--skip)}.st-waived{border-color:var(--waived)}.st-unverified{border-color:var(--unverified)}
 table{border-collapse:collapse;margin:.5rem 0}th,td{border:1px solid var(--line);padding:.25rem .6rem;text-align:left}td{text-align:right}table.signoffs td{text-align:left}
-.table-scroll{overflow-x:auto;max-width:100%}.counts td.zero{color:var(--muted)}.c-pass{color:var(--pass)}.c-warn{color:var(--warn)}.c-fail,.c-error{color:var(--fail);font-weight:700}.c-skip{color:var(--skip)}.c-waived{color:var(--waived)}.counts tr.totals{font-weight:600;background:var(--soft)}
+.table-scroll{overflow-x:auto;max-width:100%}.counts td.zero{color:var(--muted)}.c-pass{color:var(--pass)}.c-warn{color:var(--warn)}.c-fail,.c-error{color:var(--fail);font-weight:700}.c-skip{color:var(--skip)}.c-waived{color:var(--waived)}.c-unverified{color:var(--unverified);font-weight:700}.counts tr.totals{font-weight:600;background:var(--soft)}
 .notes{border-left:4px solid var(--warn);background:#fff8c5;padding:.5rem .9rem;margin:.8rem 0}.notes li{overflow-wrap:anywhere}
 .toolbar{position:sticky;top:0;background:var(--bg);padding:.5rem 0;border-bottom:1px solid var(--line);z-index:1;display:flex;gap:1rem;align-items:center;flex-wrap:wrap}
 .toolbar label{font-weight:600;cursor:pointer}.toolbar .shown{color:var(--muted)}
 .check{border:1px solid var(--line);border-left:6px solid var(--skip);border-radius:6px;padding:.7rem .9rem;margin:.7rem 0;break-inside:avoid}
 .check.status-pass{border-left-color:var(--pass)}.check.status-warn{border-left-color:var(--warn)}.check.status-fail{border-left-color:var(--fail);background:#fff5f5}.check.status-error{border-left-color:var(--error);background:#fbf7ff}
+.check.unverified{border-left-color:var(--unverified);background:#fff8f2}.unverified-note{color:var(--unverified);font-size:.9rem;margin:.2rem 0}.blocked-by{margin:.2rem 0;font-size:.9rem;overflow-wrap:anywhere}
 .check.status-waived{border:2px dashed var(--waived);border-left:6px double var(--waived);background:repeating-linear-gradient(135deg,#fff,#fff 12px,#f0f6ff 12px,#f0f6ff 24px)}
 .check.manual{border-style:dotted;border-left-style:solid}
 .check-head{display:flex;flex-wrap:wrap;gap:.3rem 1rem;align-items:baseline}.check-head h3{flex:1 1 24rem}
 .meta{flex-basis:100%;color:var(--muted);font-size:.85rem;overflow-wrap:anywhere}
 .badge{display:inline-block;border-radius:999px;padding:0 .55rem;font-size:.8rem;font-weight:600;border:1px solid currentColor;white-space:nowrap}
-.badge.st-pass{color:var(--pass)}.badge.st-warn{color:var(--warn)}.badge.st-fail{color:#fff;background:var(--fail);border-color:var(--fail)}.badge.st-error{color:#fff;background:var(--error);border-color:var(--error)}.badge.st-skip{color:var(--skip)}.badge.st-waived{color:var(--waived)}
+.badge.st-pass{color:var(--pass)}.badge.st-warn{color:var(--warn)}.badge.st-fail{color:#fff;background:var(--fail);border-color:var(--fail)}.badge.st-error{color:#fff;background:var(--error);border-color:var(--error)}.badge.st-skip{color:var(--skip)}.badge.st-waived{color:var(--waived)}.badge.st-unverified{color:#fff;background:var(--unverified);border-color:var(--unverified)}.badge.kind{color:var(--muted)}
 .badge.sev-critical{color:var(--fail)}.badge.sev-recommended{color:var(--warn)}.badge.sev-optional{color:var(--muted)}.badge.gating{color:var(--fail)}.badge.manual{color:#953800}.badge.active{color:#953800}
 .tag{background:var(--soft);border:1px solid var(--line);border-radius:4px;padding:0 .3rem}
 .message{white-space:pre-wrap;overflow-wrap:anywhere;margin:.5rem 0;font-weight:500}
@@ -286,14 +332,14 @@ table.signoffs{width:100%;table-layout:fixed}table.signoffs td{overflow-wrap:any
 .signoffs tr.stale td{background:#fff8c5}.signoffs .stale-note{color:var(--warn);font-weight:600}.signoffs .current{color:var(--pass)}.signoffs tr.awaiting td{color:var(--muted);height:2.4rem}
 .waived-list li,.failing-list li{overflow-wrap:anywhere;margin:.25rem 0}
 .failing-list ul{list-style:none;padding-left:.4rem;margin:.3rem 0 .8rem}.failing-list .msg{color:var(--muted);font-size:.9rem}
-.failing-list .st-word{font-weight:600;font-size:.85rem}.failing-list li.st-fail .st-word{color:var(--fail)}.failing-list li.st-error .st-word{color:var(--error)}
+.failing-list .st-word{font-weight:600;font-size:.85rem}.failing-list li.st-fail .st-word{color:var(--fail)}.failing-list li.st-error .st-word{color:var(--error)}.failing-list li.st-unverified .st-word{color:var(--unverified)}
 h3.sev-head{font-size:1rem;margin:.8rem 0 .2rem;text-transform:capitalize}h3.sev-critical{color:var(--fail)}h3.sev-recommended{color:var(--warn)}h3.sev-optional{color:var(--muted)}
 .gating-note{font-weight:400;text-transform:none;font-size:.85rem}
 nav.jump{margin:.6rem 0;font-size:.95rem}
 .check.status-skip{padding:.35rem .9rem;margin:.4rem 0}.check.status-skip .message{font-weight:400;margin:.2rem 0}
 a{color:var(--waived)}a.self{text-decoration:none;color:var(--muted)}
 footer{margin-top:2rem;color:var(--muted);font-size:.85rem;border-top:1px solid var(--line);padding-top:.5rem;overflow-wrap:anywhere}
-body:has(#only-failures:checked) .check:not(.failing),body.only-failures .check:not(.failing){display:none}
+body:has(#only-failures:checked) .check:not(.failing):not(.unverified),body.only-failures .check:not(.failing):not(.unverified){display:none}
 body:has(#only-failures:checked) section.checks:not(.has-failures),body.only-failures section.checks:not(.has-failures){display:none}
 .no-failures-shown{display:none}
 body:has(#only-failures:checked) .no-failures-shown.none-failing,body.only-failures .no-failures-shown.none-failing{display:block}
@@ -311,9 +357,10 @@ body:has(#only-failures:checked) .no-failures-shown.none-failing,body.only-failu
 const JS = `(function(){
 var box=document.getElementById('only-failures');if(!box)return;
 var shown=document.getElementById('shown');var all=document.querySelectorAll('.check');
-function update(){document.body.classList.toggle('only-failures',box.checked);var n=0;for(var i=0;i<all.length;i++){if(!box.checked||all[i].classList.contains('failing'))n++;}if(shown)shown.textContent=box.checked?n+' of '+all.length+' checks shown':all.length+' checks';}
+function kept(el){return el.classList.contains('failing')||el.classList.contains('unverified');}
+function update(){document.body.classList.toggle('only-failures',box.checked);var n=0;for(var i=0;i<all.length;i++){if(!box.checked||kept(all[i]))n++;}if(shown)shown.textContent=box.checked?n+' of '+all.length+' checks shown':all.length+' checks';}
 box.addEventListener('change',update);
-function reveal(){var id=location.hash.slice(1);try{id=decodeURIComponent(id);}catch(e){}var el=id&&document.getElementById(id);if(el&&box.checked&&el.classList.contains('check')&&!el.classList.contains('failing')){box.checked=false;update();el.scrollIntoView();}}
+function reveal(){var id=location.hash.slice(1);try{id=decodeURIComponent(id);}catch(e){}var el=id&&document.getElementById(id);if(el&&box.checked&&el.classList.contains('check')&&!kept(el)){box.checked=false;update();el.scrollIntoView();}}
 window.addEventListener('hashchange',reveal);
 window.addEventListener('beforeprint',function(){var d=document.querySelectorAll('details');for(var i=0;i<d.length;i++)d[i].open=true;});
 update();reveal();
@@ -321,12 +368,21 @@ update();reveal();
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
+/** The verdict after its first word: `(fail-on critical)`, `2 critical checks were not verified: …`. */
+function verdictDetail(report: Report): string {
+  const verdict = gateVerdict(report);
+  const word = gateWord(gateStatusOf(report));
+  const rest = verdict.startsWith(word) ? verdict.slice(word.length).trimStart() : verdict;
+  return rest.startsWith('— ') ? rest.slice(2) : rest;
+}
+
 export const html: Reporter = (report) => {
-  const passed = report.gate.passed;
-  const verdict = passed ? 'PASSED' : 'FAILED';
+  const status = gateStatusOf(report);
+  const verdict = gateWord(status);
+  const allowUnverified = report.gate.allowUnverified === true;
   const shown = report.results.filter((r) => !isNotSelected(r));
   const notSelected = report.results.length - shown.length;
-  const failing = shown.filter(isFailing);
+  const failing = shown.filter(needsAttention);
   const waived = shown.filter((r) => r.status === 'waived');
   const manual = shown.filter(isManual);
 
@@ -343,10 +399,10 @@ export const html: Reporter = (report) => {
     `<title>Readiness ${verdict} — ${escapeHtml(report.profile.name)}</title>`,
     `<style>${CSS}</style>`,
     '</head>',
-    `<body class="${passed ? 'gate-passed' : 'gate-failed'}">`,
+    `<body class="gate-${status}">`,
     '<header class="report-head">',
     `<h1>Readiness report: ${escapeHtml(report.profile.name)}</h1>`,
-    `<div class="gate ${passed ? 'passed' : 'failed'}" role="status"><span class="verdict">${passed ? '✔' : '✖'} Gate ${verdict}</span><span class="detail">${escapeHtml(gateVerdict(report).replace(/^(PASSED|FAILED)\s*(—\s*)?/, ''))}</span></div>`,
+    `<div class="gate ${status}" role="status"><span class="verdict">${GATE_ICONS[status]} Gate ${verdict}</span><span class="detail">${escapeHtml(verdictDetail(report))}</span></div>`,
     '<dl class="run">',
     `<dt>Profile</dt><dd>${escapeHtml(report.profile.name)} (<code>${escapeHtml(report.profile.path)}</code>)</dd>`,
     `<dt>Environment</dt><dd>${report.environment ? escapeHtml(report.environment) : '<span class="section-empty">not recorded</span>'}</dd>`,
@@ -354,8 +410,13 @@ export const html: Reporter = (report) => {
     `<dt>Duration</dt><dd>${escapeHtml(formatMs(report.durationMs))}</dd>`,
     `<dt>Tool</dt><dd>${escapeHtml(report.tool.name)} ${escapeHtml(report.tool.version)}</dd>`,
     ...(report.fingerprint ? [`<dt>Fingerprint</dt><dd><code>${escapeHtml(report.fingerprint)}</code></dd>`] : []),
-    `<dt>Gate policy</dt><dd>fail on ${escapeHtml(report.gate.failOn)} and above${report.gate.strict ? ', warnings fail too (strict)' : ''}</dd>`,
+    `<dt>Gate policy</dt><dd>fail on ${escapeHtml(report.gate.failOn)} and above${report.gate.strict ? ', warnings fail too (strict)' : ''}${
+      allowUnverified ? ', --allow-unverified (an incomplete gate exits 0)' : ''
+    }</dd>`,
     `<dt>Result</dt><dd>${escapeHtml(summaryCounts(report))}${notSelected ? ` (${notSelected} not selected by --only/--skip)` : ''}</dd>`,
+    ...(defaultsUsedLines(report).length
+      ? [`<dt>Defaults used</dt><dd>${defaultsUsedLines(report).map((line) => escapeHtml(line)).join('<br>')} <span class="section-empty">(the profile's defaults, not the environment)</span></dd>`]
+      : []),
     '</dl>',
     statusCards(report),
     countsTable(report),
@@ -363,17 +424,17 @@ export const html: Reporter = (report) => {
     '</header>',
   );
 
-  const notes = runNotes(report);
+  const notes = reportNotes(report);
   if (notes.length) out.push(`<aside class="notes"><strong>Notes</strong><ul>${notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul></aside>`);
 
-  if (failing.length) out.push(failingList(failing));
+  if (failing.length) out.push(failingList(failing, allowUnverified));
   if (waived.length || manual.length) {
     const items = [...waived, ...manual.filter((r) => r.status !== 'waived')];
     out.push(
       `<nav class="waived-list" id="waived-manual" aria-label="Waived and manual"><h2>Waived and manual items (${items.length})</h2><ul>${items
         .map(
           (r) =>
-            `<li><a href="#${escapeHtml(checkAnchor(r.id))}">${escapeHtml(r.title)}</a> <code>${escapeHtml(r.id)}</code> — ${
+            `<li><a href="#${escapeHtml(checkAnchor(r.id))}">${escapeHtml(headline(r))}</a> <code>${escapeHtml(r.id)}</code> — ${
               r.status === 'waived' ? `waived: ${escapeHtml(waiverText(r) ?? '')}` : `manual item, ${escapeHtml(STATUS_LABELS[r.status].toLowerCase())}`
             }</li>`,
         )
@@ -384,18 +445,18 @@ export const html: Reporter = (report) => {
   // The filter works without JavaScript through the CSS :has() rule; the script only adds the count.
   out.push(
     '<div class="toolbar">',
-    `<label for="only-failures"><input type="checkbox" id="only-failures" aria-controls="checks"> Show only failures (failed or could not check${report.gate.strict ? ', and warnings: --strict' : ''})</label>`,
+    `<label for="only-failures"><input type="checkbox" id="only-failures" aria-controls="checks"> Show only failures (failed, could not check or not verified${report.gate.strict ? ', and warnings: --strict' : ''})</label>`,
     `<span class="shown" id="shown">${shown.length} checks</span>`,
     '</div>',
   );
 
   out.push('<main id="checks">');
-  out.push(`<p class="no-failures-shown${failing.length ? '' : ' none-failing'}">No check failed.</p>`);
+  out.push(`<p class="no-failures-shown${failing.length ? '' : ' none-failing'}">No check failed or was left unverified.</p>`);
   if (shown.length === 0) out.push('<p class="section-empty">This report holds no checks.</p>');
   for (const { section, results } of groupBySection(shown)) {
-    const cls = results.some(isFailing) ? 'checks has-failures' : 'checks';
+    const cls = results.some(needsAttention) ? 'checks has-failures' : 'checks';
     out.push(`<section class="${cls}"><h2>${escapeHtml(section)}</h2>`);
-    for (const r of results) out.push(checkCard(r));
+    for (const r of results) out.push(checkCard(r, allowUnverified));
     out.push('</section>');
   }
   if (notSelected) out.push(`<p class="section-empty">${notSelected} check${notSelected === 1 ? ' was' : 's were'} not selected (--only/--skip) and are not shown.</p>`);

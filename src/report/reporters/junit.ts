@@ -1,7 +1,11 @@
 // JUnit XML for CI test-report viewers (GitHub, GitLab, Jenkins): one testsuite per section, one
-// testcase per check; fail → <failure>, error → <error>, skip and waived → <skipped>.
-import type { CheckResult, Reporter } from '../model.js';
-import { attemptsText, evidenceLines, groupBySection, seconds, truncate, waiverText } from '../format-value.js';
+// testcase per check named `id: title` (the same whether it passes or fails, so test history follows
+// it); fail → <failure>, error → <error>, a gating check that was not verified → <error type="unverified">
+// (a CI that reads JUnit must not turn green on it), other skips and waived → <skipped> with their kind.
+// Each testsuite carries the gate outcome (PASSED, FAILED, INCOMPLETE) in its <properties>.
+import type { CheckResult, Report, Reporter } from '../model.js';
+import { attemptsText, evidenceLines, gateStatusOf, gateVerdict, gateWord, groupBySection, seconds, truncate, waiverText } from '../format-value.js';
+import { blocksGate, skipCause, skipText } from './unverified.js';
 
 // Everything outside XML 1.0's Char production (C0 controls but tab/LF/CR, lone surrogates,
 // U+FFFE/U+FFFF), plus the discouraged DEL and C1 controls.
@@ -34,19 +38,20 @@ interface Counts {
   time: number;
 }
 
-function count(results: readonly CheckResult[]): Counts {
+function count(results: readonly CheckResult[], report: Report): Counts {
+  const unverified = results.filter((r) => r.status === 'skip' && blocksGate(r, report)).length;
   return {
     tests: results.length,
     failures: results.filter((r) => r.status === 'fail').length,
-    errors: results.filter((r) => r.status === 'error').length,
-    skipped: results.filter((r) => r.status === 'skip' || r.status === 'waived').length,
+    errors: results.filter((r) => r.status === 'error').length + unverified,
+    skipped: results.filter((r) => r.status === 'skip' || r.status === 'waived').length - unverified,
     time: results.reduce((sum, r) => sum + (Number.isFinite(r.durationMs) && r.durationMs > 0 ? r.durationMs : 0), 0),
   };
 }
 
-/** Message, expected/actual and remediation: the body of a <failure>/<error>/waived <skipped>. */
+/** Failure title, message, expected/actual and remediation: the body of a <failure>/<error>/waived <skipped>. */
 function failureBody(r: CheckResult): string {
-  const lines = [r.message];
+  const lines = r.failureTitle ? [r.failureTitle, r.message] : [r.message];
   for (const { label, value } of evidenceLines(r.evidence, { maxLength: 2000 })) lines.push(`${label}: ${value}`);
   if (r.remediation) lines.push(`fix: ${r.remediation}`);
   const waiver = waiverText(r);
@@ -55,9 +60,19 @@ function failureBody(r: CheckResult): string {
   return lines.join('\n');
 }
 
-/** What the check looked at: status, type, severity, attempts and the evidence. */
+/** The body of an unverified check's <error>: why it has no verdict, and what it waited for. */
+function unverifiedBody(r: CheckResult, cause: string): string {
+  const lines = [`not verified: ${cause}`];
+  if (r.skip?.blockedBy?.length) lines.push(`blocked by: ${r.skip.blockedBy.join(', ')}`);
+  lines.push(`severity: ${r.severity}, the gate cannot pass until it is verified (--allow-unverified lets an exploratory run exit 0)`);
+  return lines.join('\n');
+}
+
+/** What the check looked at: status, skip kind, type, severity, attempts and the evidence. */
 function systemOut(r: CheckResult): string {
-  const lines = [`status: ${r.status}`, `type: ${r.type}`, `severity: ${r.severity}`];
+  const lines = [`status: ${r.status}`];
+  if (r.skip) lines.push(`skip: ${r.skip.kind}${r.unverified ? ' (not verified)' : ''}`);
+  lines.push(`type: ${r.type}`, `severity: ${r.severity}`);
   if (r.status === 'pass' || r.status === 'warn') lines.push(`${r.status === 'warn' ? 'warning' : 'message'}: ${r.message}`);
   const attempts = attemptsText(r);
   if (attempts) lines.push(`attempts: ${r.attempts} (${attempts})`);
@@ -67,15 +82,20 @@ function systemOut(r: CheckResult): string {
   return lines.join('\n');
 }
 
-function testcase(r: CheckResult, classname: string): string {
+function testcase(r: CheckResult, classname: string, report: Report): string {
   const head = `    <testcase${attrs({ classname, name: `${r.id}: ${r.title}`, time: seconds(r.durationMs) })}`;
   const inner: string[] = [];
-  const short = truncate(r.message.split(/\r?\n/)[0] ?? '', 500);
+  const first = truncate(r.message.split(/\r?\n/)[0] ?? '', 500);
+  // The failure title ("PostgreSQL is not reachable") heads the message: the testcase name stays stable.
+  const short = r.failureTitle ? `${r.failureTitle}: ${first}` : first;
   if (r.status === 'fail' || r.status === 'error') {
     const tag = r.status === 'fail' ? 'failure' : 'error';
     inner.push(`      <${tag}${attrs({ message: short, type: r.type })}>${escapeXmlText(failureBody(r))}</${tag}>`);
+  } else if (r.status === 'skip' && blocksGate(r, report)) {
+    const cause = r.skip ? skipCause(r.skip) : r.message;
+    inner.push(`      <error${attrs({ message: truncate(`not verified: ${cause}`, 500), type: 'unverified' })}>${escapeXmlText(unverifiedBody(r, cause))}</error>`);
   } else if (r.status === 'skip') {
-    inner.push(`      <skipped${attrs({ message: r.message })}/>`);
+    inner.push(`      <skipped${attrs({ message: skipText(r, report) })}/>`);
   } else if (r.status === 'waived') {
     inner.push(`      <skipped${attrs({ message: `waived: ${waiverText(r) ?? short}` })}>${escapeXmlText(failureBody(r))}</skipped>`);
   }
@@ -83,8 +103,18 @@ function testcase(r: CheckResult, classname: string): string {
   return `${head}>\n${inner.join('\n')}\n    </testcase>`;
 }
 
+/** The gate outcome, the same in every testsuite: a CI reading one suite still sees the whole verdict. */
+function gateProperties(report: Report): string {
+  const props: Record<string, string> = { 'readiness.gate': gateWord(gateStatusOf(report)), 'readiness.gate.verdict': gateVerdict(report) };
+  if (report.gate.allowUnverified) props['readiness.gate.allow-unverified'] = 'true';
+  const unverified = report.gate.unverified ?? [];
+  if (unverified.length) props['readiness.gate.unverified'] = unverified.map((u) => u.id).join(', ');
+  const lines = Object.entries(props).map(([name, value]) => `      <property${attrs({ name, value })}/>`);
+  return ['    <properties>', ...lines, '    </properties>'].join('\n');
+}
+
 export const junit: Reporter = (report) => {
-  const total = count(report.results);
+  const total = count(report.results, report);
   const lines = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites${attrs({
@@ -98,7 +128,7 @@ export const junit: Reporter = (report) => {
     })}>`,
   ];
   for (const { section, results } of groupBySection(report.results)) {
-    const c = count(results);
+    const c = count(results, report);
     lines.push(
       `  <testsuite${attrs({
         name: section,
@@ -110,7 +140,8 @@ export const junit: Reporter = (report) => {
         timestamp: report.startedAt,
       })}>`,
     );
-    for (const r of results) lines.push(testcase(r, section));
+    lines.push(gateProperties(report));
+    for (const r of results) lines.push(testcase(r, section, report));
     lines.push('  </testsuite>');
   }
   lines.push('</testsuites>');

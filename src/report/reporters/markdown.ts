@@ -1,20 +1,26 @@
-// Markdown for $GITHUB_STEP_SUMMARY and PR comments: the gate verdict as heading, a summary table,
-// then tables of failures (with remediation), warnings and waivers; passes and skips folded away.
-import type { CheckResult, Reporter } from '../model.js';
+// Markdown for $GITHUB_STEP_SUMMARY and PR comments: the gate verdict (PASSED, FAILED, INCOMPLETE) as
+// heading, a summary table, then tables of failures (with remediation), checks not verified (open: they
+// keep the gate from passing), warnings and waivers; passes and decision skips folded away.
+import type { Status } from '../../check.js';
+import type { CheckResult, GateStatus, Reporter } from '../model.js';
 import {
   STATUS_ICONS,
   STATUS_ORDER,
   attemptsText,
   evidenceLines,
   formatMs,
+  gateStatusOf,
+  defaultsUsedLines,
   gateVerdict,
+  gateWord,
   groupBySection,
+  headline,
   isNotSelected,
-  runNotes,
   truncate,
   visibleControls,
   waiverText,
 } from '../format-value.js';
+import { SKIP_KIND_WORDS, UNVERIFIED_ICON, reportNotes, unverifiedChecks } from './unverified.js';
 
 /** Longest text in one table cell: GitHub caps a step summary at 1 MiB. */
 const MAX_CELL = 600;
@@ -40,9 +46,12 @@ const HEADINGS: Record<string, string> = {
   waived: 'Waived',
 };
 
+const GATE_ICONS: Record<GateStatus, string> = { passed: '✅', failed: '❌', incomplete: '⚠️' };
+
+/** The check's headline (its failure title when it did not pass), id and attempts. */
 function checkCell(r: CheckResult): string {
   const attempts = attemptsText(r);
-  return `**${escapeMarkdown(r.title)}**<br>${escapeMarkdown(r.id)}${attempts ? ` (${escapeMarkdown(attempts)})` : ''}`;
+  return `**${escapeMarkdown(headline(r))}**<br>${escapeMarkdown(r.id)}${attempts ? ` (${escapeMarkdown(attempts)})` : ''}`;
 }
 
 function messageCell(r: CheckResult): string {
@@ -82,25 +91,33 @@ function table(header: string[], rows: string[][], budget: Budget): string[] {
   return [...head, ...fit(rows.map(row), budget)];
 }
 
+/** The summary columns: the statuses, with the skips that gate but were not verified counted apart from the others. */
+type Column = Status | 'unverified';
+const COLUMNS: readonly Column[] = STATUS_ORDER.flatMap((s): Column[] => (s === 'skip' ? ['unverified', 'skip'] : [s]));
+
 export const markdown: Reporter = (report) => {
   const out: string[] = [];
-  const passed = report.gate.passed;
-  out.push(`## ${passed ? '✅' : '❌'} Readiness: ${passed ? 'PASSED' : 'FAILED'} — ${escapeMarkdown(report.profile.name, 200)}`, '');
+  const status = gateStatusOf(report);
+  out.push(`## ${GATE_ICONS[status]} Readiness: ${gateWord(status)} — ${escapeMarkdown(report.profile.name, 200)}`, '');
   out.push(`**Gate:** ${escapeMarkdown(gateVerdict(report), 2000)}`, '');
+  const defaults = defaultsUsedLines(report);
+  if (defaults.length) out.push(`> **Defaults used** (the profile's \`\${VAR:-default}\`, not the environment): ${defaults.map((d) => escapeMarkdown(d, 300)).join('; ')}`, '');
 
   const { summary } = report;
+  const unverifiedCount = summary.unverified ?? 0;
+  const counted = (c: Column) => (c === 'unverified' ? unverifiedCount : c === 'skip' ? summary.skip - unverifiedCount : summary[c]);
   // Room for the fixed parts (headings, summary, footer) is kept aside from the start.
   const budget: Budget = { left: MARKDOWN_BUDGET_BYTES - 48_000, omitted: 0 };
   out.push(
     ...table(
-      [...STATUS_ORDER.map((s) => `${STATUS_ICONS[s]} ${HEADINGS[s]}`), 'Total', 'Duration'],
-      [[...STATUS_ORDER.map((s) => String(summary[s])), String(summary.total), formatMs(report.durationMs)]],
+      [...COLUMNS.map((c) => (c === 'unverified' ? `${UNVERIFIED_ICON} Not verified` : `${STATUS_ICONS[c]} ${HEADINGS[c]}`)), 'Total', 'Duration'],
+      [[...COLUMNS.map((c) => String(counted(c))), String(summary.total), formatMs(report.durationMs)]],
       budget,
     ),
     '',
   );
 
-  const notes = runNotes(report);
+  const notes = reportNotes(report);
   for (const note of fit(notes.map((n) => `> **Note:** ${escapeMarkdown(n)}`), budget)) out.push(note, '');
 
   const failing = report.results.filter((r) => r.status === 'fail' || r.status === 'error');
@@ -115,6 +132,25 @@ export const markdown: Reporter = (report) => {
           escapeMarkdown(r.severity) + (r.gating ? ' (gating)' : ''),
           messageCell(r) + (r.waiver?.expired ? `<br>${escapeMarkdown(waiverText(r) ?? '')}` : ''),
           r.remediation ? escapeMarkdown(r.remediation) : '',
+        ]),
+        budget,
+      ),
+      '',
+    );
+  }
+
+  // Not folded: until these are verified the gate cannot pass (unless --allow-unverified allowed it).
+  const unverified = unverifiedChecks(report);
+  if (unverified.length > 0) {
+    const allowed = report.gate.allowUnverified ? ' — allowed by --allow-unverified (exit 0)' : '';
+    out.push(`### ${UNVERIFIED_ICON} Not verified (${unverified.length})${allowed}`, '');
+    out.push(
+      ...table(
+        ['Check', 'Kind', 'Cause'],
+        unverified.map(({ check, result }) => [
+          result ? checkCell(result) : escapeMarkdown(check.id),
+          escapeMarkdown(SKIP_KIND_WORDS[check.kind] ?? check.kind),
+          escapeMarkdown(check.detail),
         ]),
         budget,
       ),
@@ -154,10 +190,17 @@ export const markdown: Reporter = (report) => {
     );
   }
 
-  const skipped = report.results.filter((r) => r.status === 'skip' && !isNotSelected(r));
+  // The skips that do not hold the gate: decisions (profile, not applicable) and checks below --fail-on that had no verdict.
+  const skipped = report.results.filter((r) => r.status === 'skip' && !isNotSelected(r) && !r.unverified);
   if (skipped.length > 0) {
     out.push(`<details><summary>○ Skipped (${skipped.length})</summary>`, '');
-    out.push(...table(['Check', 'Reason'], skipped.map((r) => [checkCell(r), escapeMarkdown(r.message)]), budget));
+    out.push(
+      ...table(
+        ['Check', 'Kind', 'Reason'],
+        skipped.map((r) => [checkCell(r), r.skip ? escapeMarkdown(SKIP_KIND_WORDS[r.skip.kind] ?? r.skip.kind) : '', escapeMarkdown(r.skip ? r.skip.detail : r.message)]),
+        budget,
+      ),
+    );
     out.push('', '</details>', '');
   }
   const notSelected = report.results.filter(isNotSelected).length;

@@ -6,6 +6,7 @@ import type { CheckResult, Report, Reporter, SkipKind } from '../model.js';
 import {
   STATUS_ICONS,
   attemptsText,
+  defaultsUsedLines,
   evidenceLines,
   formatMs,
   gateStatusOf,
@@ -125,7 +126,7 @@ export const pretty: Reporter = (report, options) => {
   const status = gateStatusOf(report);
   const gateColor = status === 'passed' ? chalk.green.bold : status === 'incomplete' ? chalk.yellow.bold : chalk.red.bold;
   out.push(`Gate: ${gateColor(verdict)}`);
-  if (status === 'incomplete' && !report.gate.allowUnverified) {
+  if (status === 'incomplete' && !report.gate.allowUnverified && report.gate.unverified?.length) {
     out.push(chalk.dim('      (not verified is not passed: make the needed checks pass, opt in to active checks, or run with --allow-unverified for an exploratory run)'));
   }
   const signoff = signoffLine(report);
@@ -136,16 +137,13 @@ export const pretty: Reporter = (report, options) => {
 
 const MAX_DEFAULTS = 6;
 
-/** `defaults used: BACKEND_URL not set → http://localhost:8000 (12 checks)`, one line per variable. */
+/** The variables the profile's defaults stood in for, under the header. */
 function defaultsLines(report: Report): string[] {
-  const used = report.defaultsUsed ?? [];
-  if (!used.length) return [];
-  const lines = used.slice(0, MAX_DEFAULTS).map((d) => {
-    const values = d.values.map((v) => JSON.stringify(v)).join(' / ');
-    return `  ${oneLine(d.variable)} not set → ${oneLine(values)} (${d.checks.length === 1 ? oneLine(d.checks[0]) : `${d.checks.length} checks`})`;
-  });
-  if (used.length > MAX_DEFAULTS) lines.push(`  and ${used.length - MAX_DEFAULTS} more (see the JSON report's defaultsUsed)`);
-  return [`defaults used (the profile's \${VAR:-default}, not the environment):`, ...lines];
+  const lines = defaultsUsedLines(report);
+  if (!lines.length) return [];
+  const shown = lines.slice(0, MAX_DEFAULTS).map((line) => `  ${oneLine(line)}`);
+  if (lines.length > MAX_DEFAULTS) shown.push(`  and ${lines.length - MAX_DEFAULTS} more (see the JSON report's defaultsUsed)`);
+  return [`defaults used (the profile's \${VAR:-default}, not the environment):`, ...shown];
 }
 
 /** `Sign-off: 1 of 4 roles signed these findings (Technical Lead: alice); not current: …; missing: …`. */

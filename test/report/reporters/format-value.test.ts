@@ -100,8 +100,10 @@ describe('evidence and result helpers', () => {
   });
 
   it('isNotSelected tells a deselected skip from a blocked one', () => {
-    expect(isNotSelected(result({ id: 'a', status: 'skip', message: 'not selected (--only db.*)' }))).toBe(true);
-    expect(isNotSelected(result({ id: 'a', status: 'skip', message: 'blocked by b (fail)' }))).toBe(false);
+    // By the skip's kind, not its words.
+    expect(isNotSelected(result({ id: 'a', status: 'skip', message: 'not selected (--only db.*)', skip: { kind: 'not-selected', detail: 'not selected (--only db.*)' } }))).toBe(true);
+    expect(isNotSelected(result({ id: 'a', status: 'skip', message: 'blocked by b (fail)', skip: { kind: 'blocked', detail: 'blocked by b (fail)', blockedBy: ['b'] } }))).toBe(false);
+    expect(isNotSelected(result({ id: 'a', status: 'skip', message: 'not selected in staging', skip: { kind: 'profile', detail: 'not selected in staging' } }))).toBe(false);
     expect(isNotSelected(result({ id: 'a', status: 'fail', message: 'not selected' }))).toBe(false);
   });
 
@@ -151,9 +153,11 @@ describe('gateVerdict', () => {
   });
 
   it('passes with the policy, and copes with odd gates', () => {
-    expect(gateVerdict(emptyReport)).toBe('PASSED (fail-on critical)');
-    expect(gateVerdict(report([], { gate: { passed: false, failedBy: ['ghost'] } }))).toBe('FAILED — 1 check failed the gate: ghost');
-    expect(gateVerdict(report([], { gate: { passed: false }, interrupted: 'signal' }))).toBe('FAILED — the run was interrupted');
+    expect(gateVerdict(report([result({ id: 'a', status: 'pass' })]))).toBe('PASSED (fail-on critical)');
+    // Nothing reached a verdict: not PASSED.
+    expect(gateVerdict(emptyReport)).toBe('INCOMPLETE — no check reached a verdict: every check was left out (--only/--skip), skipped in the profile or stopped');
+    expect(gateVerdict(report([], { gate: { failedBy: ['ghost'] } }))).toBe('FAILED — 1 check failed the gate: ghost');
+    expect(gateVerdict(report([], { gate: { status: 'failed' }, interrupted: 'signal' }))).toBe('FAILED — the run was interrupted');
     const many = report(Array.from({ length: 10 }, (_, i) => result({ id: `c${i}`, status: 'fail', gating: true })));
     expect(gateVerdict(many)).toBe('FAILED — 10 critical checks failed: c0, c1, c2, c3, c4, c5, c6, c7 and 2 more');
   });

@@ -6,15 +6,17 @@ import { join } from 'node:path';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { upgradeReport } from '../../../src/report/compat.js';
 import type { Report } from '../../../src/report/model.js';
 import { checkAnchor, escapeHtml, html } from '../../../src/report/reporters/html.js';
 import { artifactPath, launchChromium } from '../../support/chromium.js';
 import { runCli } from '../../support/cli.js';
 import { tempProject } from '../../support/temp-profile.js';
-import { FIXTURES } from '../fixtures/reports.js';
+import { FIXTURES, allowedReport, hostileIncompleteReport, incompleteReport, interruptedReport } from '../fixtures/reports.js';
 
 const FIXTURE_DIR = resolve(__dirname, '..', '..', 'fixtures', 'reports');
-const load = (name: string): Report => JSON.parse(readFileSync(resolve(FIXTURE_DIR, `${name}.json`), 'utf8'));
+// Reports written by an earlier version (schemaVersion 1), read as `readiness render` reads them.
+const load = (name: string): Report => upgradeReport(JSON.parse(readFileSync(resolve(FIXTURE_DIR, `${name}.json`), 'utf8')));
 const hostile = load('hostile');
 const signed = load('signed');
 const options = { color: false, verbose: false };
@@ -45,7 +47,7 @@ describe('html reporter as text', () => {
   });
 
   it('has an anchor per check id, sections in profile order, and the run header', () => {
-    for (const r of hostile.results.filter((x) => !x.message.startsWith('not selected'))) {
+    for (const r of hostile.results.filter((x) => x.skip?.kind !== 'not-selected')) {
       expect(page).toContain(`id="${escapeHtml(checkAnchor(r.id))}"`);
     }
     expect(page).not.toContain('id="check-email.spf"'); // not selected: counted, not listed
@@ -87,7 +89,16 @@ describe('html reporter as text', () => {
         { ...hostile.results[0], id: 'opt.bad', severity: 'optional' as const, status: 'fail' as const, gating: false, message: 'optional thing off' },
         { ...hostile.results[0], id: 'crit.down', severity: 'critical' as const, status: 'error' as const, gating: true, message: `connection refused at 127.0.0.1:5433 ${'x'.repeat(400)}`, description: 'WHY-TEXT of the type' },
         { ...hostile.results[0], id: 'rec.bad', severity: 'recommended' as const, status: 'fail' as const, gating: false, message: 'HSTS max-age 300 is below 15552000' },
-        { ...hostile.results[0], id: 'skipped.one', severity: 'critical' as const, status: 'skip' as const, gating: false, message: 'blocked by crit.down (error)', description: 'WHY-TEXT of the type' },
+        {
+          ...hostile.results[0],
+          id: 'skipped.one',
+          severity: 'optional' as const,
+          status: 'skip' as const,
+          gating: false,
+          message: 'blocked by crit.down (could not check: connection refused)',
+          skip: { kind: 'blocked' as const, detail: 'blocked by crit.down (could not check: connection refused)', blockedBy: ['crit.down'] },
+          description: 'WHY-TEXT of the type',
+        },
       ],
     };
     const text = html(many, options);
@@ -124,8 +135,79 @@ describe('html reporter as text', () => {
     expect(text).toMatch(/Needs attention \(1\)/);
     expect(text).toMatch(/<article class="check status-warn [^"]*failing gating[^"]*" id="check-tls\.expiry">/);
     expect(text).toMatch(/<article class="check status-warn sev-optional" id="check-opt\.warn">/);
-    expect(text).toContain('Show only failures (failed or could not check, and warnings: --strict)');
-    expect(text).toMatch(/<p class="no-failures-shown">No check failed\.<\/p>/); // not "none-failing": the filter has something to show
+    expect(text).toContain('Show only failures (failed, could not check or not verified, and warnings: --strict)');
+    expect(text).toMatch(/<p class="no-failures-shown">No check failed or was left unverified\.<\/p>/); // not "none-failing": the filter has something to show
+  });
+
+  it('shows an INCOMPLETE gate in amber with every unverified check and its cause, apart from the skips', () => {
+    const text = html(incompleteReport, options);
+    expect(text).toMatch(/<title>Readiness INCOMPLETE — Acme API — production<\/title>/);
+    expect(text).toMatch(/<body class="gate-incomplete">/);
+    expect(text).toMatch(
+      /<div class="gate incomplete" role="status"><span class="verdict">\? Gate INCOMPLETE<\/span><span class="detail">3 critical checks were not verified: tls\.frontend \(blocked by dns\.frontend/,
+    );
+    // "Needs attention" lists each unverified check with its kind and cause, linked to its card.
+    const list = text.slice(text.indexOf('id="needs-attention"'), text.indexOf('</nav>', text.indexOf('id="needs-attention"')));
+    expect(list).toMatch(/Needs attention \(4\)/);
+    expect(list).toMatch(/<h3 class="sev-head sev-critical">critical \(3\) <span class="gating-note">all not verified<\/span><\/h3>/);
+    expect(list).toMatch(/<h3 class="sev-head sev-recommended">recommended \(1\)<\/h3><ul><li class="st-fail">/);
+    for (const u of incompleteReport.gate.unverified) {
+      expect(list).toContain(`<a href="#check-${u.id}">`);
+      expect(list).toContain(escapeHtml(u.detail));
+    }
+    expect(list).toContain('<li class="st-unverified"><span class="st-word">? not verified (blocked)</span> <a href="#check-tls.frontend">Frontend certificate is valid</a>');
+    expect(list).toContain('active check not enabled: not sent: email.send sends a real message');
+    for (const id of ['headers.hsts', 'email.mx', 'backup.restore', 'env.backend']) expect(list, id).not.toContain(id);
+    // Each unverified card: a "not verified" badge and its kind; kept by the filter; blocked links to what blocked it.
+    const card = (id: string) => {
+      const start = text.indexOf(`<article class="check`, text.indexOf(`id="check-${id}"`) - 200);
+      return text.slice(start, text.indexOf('</article>', start));
+    };
+    expect(card('tls.frontend')).toMatch(/^<article class="check status-skip sev-critical unverified" id="check-tls\.frontend">/);
+    expect(card('tls.frontend')).toContain('<span class="badge st st-unverified">? Not verified</span>');
+    expect(card('tls.frontend')).toContain('<span class="badge kind kind-blocked">blocked</span>');
+    expect(card('tls.frontend')).toContain('Waits for: <a href="#check-dns.frontend"><code>dns.frontend</code></a>');
+    expect(card('email.send')).toContain('<span class="badge kind kind-opt-in">not opted in</span>');
+    expect(card('stripe.account')).toContain('<span class="badge kind kind-deadline">run deadline</span>');
+    // The other skips: a skipped badge with their kind, not "not verified".
+    expect(card('headers.hsts')).toMatch(/^<article class="check status-skip sev-optional" id="check-headers\.hsts">/);
+    expect(card('email.mx')).toContain('<span class="badge kind kind-not-applicable">not applicable</span>');
+    expect(card('backup.restore')).toContain('<span class="badge kind kind-profile">skipped in the profile</span>');
+    expect(card('backup.restore')).toContain('not on staging &lt;b&gt;yet&lt;/b&gt; | 50% a:b,c # ask ops');
+    expect(card('email.mx')).not.toContain('Not verified');
+    // A failure's heading is its failure title.
+    expect(card('dns.frontend')).toContain('</a> Frontend DNS does not resolve</h3>');
+    // Counts: not verified apart from skipped.
+    expect(text).toContain('<li class="card st-unverified"><span class="num">3</span> <span class="lbl">not verified</span></li><li class="card st-skip"><span class="num">4</span> <span class="lbl">skipped</span></li>');
+    expect(text).toMatch(/<th scope="col">Not verified<\/th><th scope="col">Skipped<\/th>/);
+    expect(text).toMatch(/<tr class="totals"><th scope="row">all<\/th><td>1<\/td><td>0<\/td><td>1<\/td><td>0<\/td><td>3<\/td><td>4<\/td><td>0<\/td><td>9<\/td><\/tr>/);
+    expect(text).toMatch(/<tr><th scope="row">critical<\/th><td class="n c-pass">1<\/td><td class="zero">0<\/td><td class="zero">0<\/td><td class="zero">0<\/td><td class="n c-unverified">3<\/td><td class="n c-skip">3<\/td>/);
+    expect(text).toContain('<li>The run deadline was reached: unfinished checks were not verified.</li>');
+  });
+
+  it('escapes hostile text in an unverified check: title, cause, and the blocker it links to', () => {
+    const text = html(hostileIncompleteReport, options);
+    expect(text.match(/<script/g)).toHaveLength(1);
+    expect(text).not.toContain('<b>');
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('Waits for: <a href="#check-&lt;b&gt;&quot;x&quot;&lt;/b&gt;"><code>&lt;b&gt;&quot;x&quot;&lt;/b&gt;</code></a>');
+    expect(text).toContain('blocked by &lt;b&gt;&quot;x&quot;&lt;/b&gt; (failed: &lt;script&gt;');
+  });
+
+  it('says when --allow-unverified allowed an INCOMPLETE gate, still amber', () => {
+    const text = html(allowedReport, options);
+    expect(text).toMatch(/<body class="gate-incomplete">/);
+    expect(text).toMatch(/<span class="verdict">\? Gate INCOMPLETE<\/span><span class="detail">\(allowed by --allow-unverified: exit 0\) — 3 critical/);
+    expect(text).toContain('--allow-unverified (an incomplete gate exits 0)</dd>');
+    expect(text).toContain('<span class="badge st st-unverified">? Not verified (allowed by --allow-unverified)</span>');
+    expect(text).toMatch(/critical \(3\) <span class="gating-note">all not verified \(allowed\)<\/span>/);
+  });
+
+  it('FAILED with unverified checks: red, and both kinds in "Needs attention"', () => {
+    const text = html(interruptedReport, options);
+    expect(text).toMatch(/<body class="gate-failed">/);
+    expect(text).toMatch(/<div class="gate failed" role="status"><span class="verdict">✖ Gate FAILED<\/span>/);
+    expect(text).toMatch(/critical \(4\) <span class="gating-note">2 fail the gate, 2 not verified<\/span>/);
   });
 
   it('is a pure, deterministic function of the report for every fixture', () => {
@@ -250,6 +332,42 @@ describe('html report in headless Chromium', () => {
     await context.close();
   });
 
+  it('an INCOMPLETE gate is amber — neither the green of PASSED nor the red of FAILED — and the filter keeps unverified checks', async () => {
+    const banner = async (report: Report) => {
+      const { context, page } = await open(report);
+      const colors = await page.locator('.gate').evaluate((el) => {
+        const style = getComputedStyle(el);
+        return { background: style.backgroundColor, border: style.borderTopColor, text: style.color };
+      });
+      return { context, page, colors };
+    };
+    const passed = await banner(FIXTURES.passing);
+    const failed = await banner(FIXTURES.full);
+    const { context, page, colors } = await banner(incompleteReport);
+    expect(colors).toEqual({ background: 'rgb(255, 241, 229)', border: 'rgb(188, 76, 0)', text: 'rgb(188, 76, 0)' });
+    for (const other of [passed.colors, failed.colors]) {
+      expect(colors.background).not.toBe(other.background);
+      expect(colors.border).not.toBe(other.border);
+    }
+    await passed.context.close();
+    await failed.context.close();
+    expect(await page.locator('.gate').innerText()).toMatch(/Gate INCOMPLETE/);
+    expect(await page.locator('#needs-attention').innerText()).toMatch(/not verified \(blocked\)\s+Frontend certificate is valid/);
+    await page.screenshot({ path: artifactPath('html/report-incomplete.png'), fullPage: true });
+    await page.getByLabel('Show only failures').check();
+    for (const id of ['tls.frontend', 'email.send', 'stripe.account', 'dns.frontend']) expect(await page.locator(`#check-${id.replace('.', '\\.')}`).isVisible(), id).toBe(true);
+    for (const id of ['env.backend', 'headers.hsts', 'email.mx', 'backup.restore']) expect(await page.locator(`#check-${id.replace('.', '\\.')}`).isVisible(), id).toBe(false);
+    expect(await page.locator('#shown').innerText()).toBe('4 of 8 checks shown');
+    expect(blocked).toEqual([]);
+    await context.close();
+    // Without JavaScript, the CSS filter keeps them too.
+    const noJs = await open(incompleteReport, false);
+    await noJs.page.getByLabel('Show only failures').check();
+    expect(await noJs.page.locator('#check-email\\.send').isVisible()).toBe(true);
+    expect(await noJs.page.locator('#check-email\\.mx').isVisible()).toBe(false);
+    await noJs.context.close();
+  });
+
   it('is readable with JavaScript disabled, and the filter still works through CSS', async () => {
     const { context, page } = await open(hostile, false);
     expect(await page.locator('#check-db\\.schema').isVisible()).toBe(true);
@@ -275,7 +393,8 @@ describe('html report in headless Chromium', () => {
     const loadMs = Date.now() - started;
     expect(loadMs).toBeLessThan(10_000);
     expect(errors).toEqual([]);
-    const failing = report.results.filter((r) => r.status === 'fail' || r.status === 'error');
+    // The filter keeps what needs attention: failures and the gating checks that were not verified.
+    const failing = report.results.filter((r) => r.status === 'fail' || r.status === 'error' || r.gating || r.unverified);
     expect(await page.locator('#shown').innerText()).toBe(`${report.results.length} checks`);
     // The most severe failures come first in "Needs attention".
     expect(await page.locator('#needs-attention h3').first().innerText()).toMatch(/^critical \(\d+\)/i);

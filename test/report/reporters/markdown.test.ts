@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MARKDOWN_BUDGET_BYTES, escapeMarkdown, markdown } from '../../../src/report/reporters/markdown.js';
-import { FIXTURES, emptyReport, fullReport, interruptedReport, passingReport, report, result } from '../fixtures/reports.js';
+import { FIXTURES, allowedReport, emptyReport, fullReport, hostileIncompleteReport, incompleteReport, interruptedReport, passingReport, report, result } from '../fixtures/reports.js';
 
 const opts = { color: false, verbose: false };
 
@@ -54,12 +54,19 @@ describe('markdown reporter', () => {
   it('puts the gate verdict in the heading', () => {
     expect(markdown(fullReport, opts)).toMatch(/^## ❌ Readiness: FAILED — Acme API — production\n\n\*\*Gate:\*\* FAILED — 2 critical checks failed: db\.schema, stripe\.keys; 1 critical check could not be checked: redis\.ping\n/);
     expect(markdown(passingReport, opts)).toMatch(/^## ✅ Readiness: PASSED — .*\n\n\*\*Gate:\*\* PASSED \(fail-on recommended, strict\)\n/);
+    expect(markdown(incompleteReport, opts)).toMatch(
+      /^## ⚠️ Readiness: INCOMPLETE — Acme API — production\n\n\*\*Gate:\*\* INCOMPLETE — 3 critical checks were not verified: tls\.frontend \(blocked by dns\.frontend \(failed: DOMAIN is not set \(with\.name\)\)\), email\.send \(active check not enabled: /,
+    );
+    expect(markdown(allowedReport, opts)).toMatch(/^## ⚠️ Readiness: INCOMPLETE — .*\n\n\*\*Gate:\*\* INCOMPLETE \(allowed by --allow-unverified: exit 0\) — 3 critical/);
+    expect(markdown(interruptedReport, opts)).toMatch(/^## ❌ Readiness: FAILED — .*\n\n\*\*Gate:\*\* FAILED — 1 critical check failed: headers\.csp; .*; 2 critical checks were not verified: api\.slow/);
   });
 
   it('summarises the status counts in a table', () => {
     const [summary] = tables(markdown(fullReport, opts));
-    expect(summary[0]).toEqual(['✔ Passed', '⚠ Warnings', '✖ Failed', '✖ Could not check', '○ Skipped', '◌ Waived', 'Total', 'Duration']);
-    expect(summary[1]).toEqual(['3', '1', '3', '1', '3', '2', '13', '2.35s']);
+    expect(summary[0]).toEqual(['✔ Passed', '⚠ Warnings', '✖ Failed', '✖ Could not check', '? Not verified', '○ Skipped', '◌ Waived', 'Total', 'Duration']);
+    expect(summary[1]).toEqual(['3', '1', '3', '1', '0', '3', '2', '13', '2.35s']);
+    // Not verified apart from the other skips; together they are the skips.
+    expect(tables(markdown(incompleteReport, opts))[0][1]).toEqual(['1', '0', '1', '0', '3', '4', '0', '9', '30s']);
   });
 
   it('lists failing and erroring checks with severity, message, expected/actual and remediation', () => {
@@ -95,8 +102,46 @@ describe('markdown reporter', () => {
     for (const id of ['redis.persistence', 'stripe.webhooks', 'stripe.tax', 'email.spf']) expect(passed).not.toContain(id);
     expect(md).not.toContain('email.spf');
     expect(md).toContain('\n2 checks not selected (--only/--skip).\n');
-    expect(section(md, '○ Skipped (1)')[1]).toEqual(['**Redis persists data**<br>redis.persistence', 'blocked by redis.ping (error)']);
+    expect(section(md, '○ Skipped (1)')[1]).toEqual([
+      '**Redis persists data**<br>redis.persistence',
+      'blocked',
+      'blocked by redis.ping (could not check: connection refused at 127.0.0.1:6380)',
+    ]);
     expect(passed).toContain('PostgreSQL is reachable (db.connection, 1.23s, passed on attempt 2)');
+  });
+
+  it('lists the checks not verified with kind and cause, open and before the warnings; the Skipped fold keeps the decisions', () => {
+    const md = markdown(incompleteReport, opts);
+    const heading = '### ? Not verified (3)\n';
+    expect(md).toContain(heading);
+    expect(md.indexOf(heading)).toBeGreaterThan(md.indexOf('### Failures (1)'));
+    expect(md.slice(0, md.indexOf(heading))).not.toContain('<details>'); // not folded
+    const rows = section(md, heading);
+    expect(rows).toEqual([
+      ['Check', 'Kind', 'Cause'],
+      ['**Frontend certificate is valid**<br>tls.frontend', 'blocked', 'blocked by dns.frontend (failed: DOMAIN is not set (with.name))'],
+      ['**A test email is delivered**<br>email.send', 'not opted in', 'not sent: email.send sends a real message; set allow\\_send: true to opt in'],
+      ['**Stripe account can take payments**<br>stripe.account', 'run deadline', 'stopped after 29.9s: the run deadline (30s) was reached'],
+    ]);
+    expect(rows.slice(1).map((r) => r[0])).toEqual(incompleteReport.gate.unverified.map((u) => expect.stringContaining(u.id)));
+    const skipped = section(md, '○ Skipped (3)');
+    expect(skipped[0]).toEqual(['Check', 'Kind', 'Reason']);
+    expect(skipped.slice(1).map((r) => r[1])).toEqual(['blocked', 'not applicable', 'skipped in the profile']);
+    // The profile's reason is escaped: no HTML, no broken cell, no heading.
+    expect(skipped[3][2]).toBe('not on staging &lt;b&gt;yet&lt;/b&gt; \\| 50% a:b,c \\# ask ops');
+    expect(md).toContain('\n1 check not selected (--only/--skip).\n');
+    expect(md).not.toContain('redis.ping');
+    // The warning section (when there is one) comes after: FAILED with unverified checks.
+    const failed = markdown(interruptedReport, opts);
+    expect(failed.indexOf('### ? Not verified (2)')).toBeGreaterThan(failed.indexOf('### Failures (1)'));
+    expect(section(failed, '### ? Not verified (2)').slice(1).map((r) => r[1])).toEqual(['run deadline', 'run deadline']);
+    expect(section(failed, '### Failures (1)')[1][1]).toBe('**Security headers are missing**<br>headers.csp');
+  });
+
+  it('says when --allow-unverified allowed the checks not verified', () => {
+    const md = markdown(allowedReport, opts);
+    expect(md).toContain('### ? Not verified (3) — allowed by --allow-unverified (exit 0)\n');
+    expect(md).toContain('> **Note:** --allow-unverified: the gate is INCOMPLETE but exits 0; this run is not a release verdict.\n');
   });
 
   it('escapes pipes, newlines and HTML so hostile text cannot break the page', () => {
@@ -108,6 +153,18 @@ describe('markdown reporter', () => {
     expect(escapeMarkdown('a | b\nc\r\nd <i>&amp; `x` *y* _z_ [l](u) \\|')).toBe(
       'a \\| b<br>c<br>d &lt;i&gt;&amp;amp; \\`x\\` \\*y\\* \\_z\\_ \\[l\\](u) \\\\\\|',
     );
+  });
+
+  it('escapes hostile text in the table of checks not verified', () => {
+    const md = markdown(hostileIncompleteReport, opts);
+    expect(md).not.toContain('<script>');
+    expect(md).not.toContain('<b>');
+    expect(md).not.toContain('\u001b');
+    expect(md).not.toContain('\r');
+    const rows = section(md, '### ? Not verified (1)');
+    expect(rows).toHaveLength(2);
+    expect(rows[1]).toHaveLength(3);
+    expect(rows[1][2]).toContain('blocked by &lt;b&gt;"x"&lt;/b&gt; (failed: &lt;script&gt;');
   });
 
   it('shows run notes and the interruption', () => {
@@ -127,9 +184,9 @@ describe('markdown reporter', () => {
     expect(md).toContain(`_${3000 - shown} more checks not shown: GitHub limits a step summary to 1 MiB`);
   });
 
-  it('renders an empty report', () => {
+  it('renders an empty report (nothing verified: INCOMPLETE)', () => {
     const md = markdown(emptyReport, opts);
-    expect(md).toContain('## ✅ Readiness: PASSED');
+    expect(md).toContain('## ⚠️ Readiness: INCOMPLETE');
     expect(md).not.toContain('### ');
   });
 });

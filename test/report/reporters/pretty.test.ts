@@ -2,7 +2,7 @@ import { Chalk } from 'chalk';
 import chalkGlobal from 'chalk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pretty } from '../../../src/report/reporters/pretty.js';
-import { emptyReport, fullReport, interruptedReport, passingReport, report, result } from '../fixtures/reports.js';
+import { allowedReport, emptyReport, fullReport, incompleteReport, interruptedReport, passingReport, report, result } from '../fixtures/reports.js';
 
 const plain = { color: false, verbose: false };
 const ESC = '\u001b';
@@ -68,8 +68,9 @@ describe('pretty reporter', () => {
     expect(lineOf(out, 'env.backend')).toMatch(/^ {2}✔ Backend environment is complete/);
     expect(lineOf(out, 'env.debug')).toMatch(/^ {2}⚠ /);
     expect(lineOf(out, 'db.schema')).toMatch(/^ {2}✖ Schema is not up to date/);
-    expect(lineOf(out, 'redis.ping')).toMatch(/^ {2}✖ could not check: Redis is reachable/);
-    expect(lineOf(out, 'redis.persistence')).toMatch(/^ {2}○ .* — skipped: blocked by redis\.ping \(error\)$/);
+    expect(lineOf(out, 'redis.ping')).toMatch(/^ {2}✖ could not check: Redis is not reachable/);
+    // Blocked but below --fail-on: shown as not run, not as a gating "not verified".
+    expect(lineOf(out, 'redis.persistence')).toMatch(/^ {2}○ .* \[recommended\] — not run: blocked by redis\.ping \(could not check: /);
     for (const id of ['redis.persistence', 'stripe.webhooks', 'stripe.tax']) expect(lineOf(out, id)).not.toContain('✔');
     expect(lineOf(out, 'stripe.webhooks')).toMatch(/^ {2}◌ .* — waived$/);
   });
@@ -149,14 +150,32 @@ describe('pretty reporter', () => {
   it('notes an interrupted run', () => {
     const out = pretty(interruptedReport, plain);
     expect(out.match(/deadline was reached/g)).toHaveLength(1); // the builder's note, not a second one
-    expect(out).toContain('note: The run deadline was reached: unfinished checks are reported as errors.');
-    expect(out).toContain('Gate: FAILED — 1 critical check could not be checked: api.slow; 1 recommended check warned (--strict): tls.expiry');
+    expect(out).toContain('note: The run deadline was reached: unfinished checks were not verified.');
+    expect(out).toMatch(/^ {2}\? not verified: Slow report endpoint \(api\.slow\) — stopped after 29\.9s: the run deadline \(30s\) was reached$/m);
+    expect(out).toContain(
+      'Gate: FAILED — 1 critical check failed: headers.csp; 1 critical check warned (--strict): tls.expiry; 2 critical checks were not verified: api.slow (stopped after 29.9s: the run deadline (30s) was reached), api.reports (not started: the run deadline (30s) was reached)',
+    );
     // A report without a note about the interruption still says so.
     const signal = pretty({ ...interruptedReport, interrupted: 'signal', notes: [] }, plain);
     expect(signal).toContain('note: The run was interrupted (Ctrl-C): this report is partial.');
   });
 
   it('renders an empty report', () => {
-    expect(pretty(emptyReport, plain)).toBe('Acme API — production (readiness.yaml)\n\n0 checks in 0ms\nGate: PASSED (fail-on critical)\n');
+    // Nothing ran, so nothing was verified: never PASSED.
+    expect(pretty(emptyReport, plain)).toBe(
+      'Acme API — production (readiness.yaml)\n\n0 checks in 0ms\nGate: INCOMPLETE — no check reached a verdict: every check was left out (--only/--skip), skipped in the profile or stopped\n',
+    );
+  });
+
+  it('lists the defaults the profile filled in at the top, and the unverified checks with their cause', () => {
+    const withDefaults = { ...incompleteReport, defaultsUsed: [{ variable: 'BACKEND_URL', values: ['http://localhost:8000'], checks: ['api.health', 'api.docs'] }] };
+    const out = pretty(withDefaults, plain);
+    expect(out.split('\n').slice(1, 3)).toEqual([
+      "defaults used (the profile's ${VAR:-default}, not the environment):",
+      '  BACKEND_URL not set → "http://localhost:8000" (2 checks)',
+    ]);
+    expect(out).toMatch(/^Gate: INCOMPLETE — /m);
+    expect(out).toMatch(/not verified is not passed/);
+    expect(pretty({ ...allowedReport }, plain)).toMatch(/^Gate: INCOMPLETE \(allowed by --allow-unverified: exit 0\) — /m);
   });
 });

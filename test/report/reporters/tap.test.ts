@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { tap, tapDescription } from '../../../src/report/reporters/tap.js';
-import { FIXTURES, emptyReport, fullReport, interruptedReport, passingReport } from '../fixtures/reports.js';
+import { FIXTURES, allowedReport, emptyReport, fullReport, incompleteReport, interruptedReport, passingReport } from '../fixtures/reports.js';
 
 const opts = { color: false, verbose: false };
 
@@ -68,24 +68,28 @@ describe('tap reporter', () => {
     const { points } = parseTap(tap(fullReport, opts));
     fullReport.results.forEach((r, i) => {
       const p = points[i];
-      if (r.status === 'skip' || r.status === 'waived') expect([p.ok, p.directive], r.id).toEqual([true, 'SKIP']);
+      if ((r.status === 'skip' && !r.unverified) || r.status === 'waived') expect([p.ok, p.directive], r.id).toEqual([true, 'SKIP']);
       if (r.status === 'pass') expect([p.ok, p.directive], r.id).toEqual([true, undefined]);
       if (r.status === 'warn' && !r.gating) expect([p.ok, p.directive], r.id).toEqual([true, undefined]);
       if ((r.status === 'fail' || r.status === 'error') && r.gating) expect([p.ok, p.directive], r.id).toEqual([false, undefined]);
       // A failure below --fail-on is reported, but as TODO so the harness agrees with the gate.
       if ((r.status === 'fail' || r.status === 'error') && !r.gating) expect([p.ok, p.directive], r.id).toEqual([false, 'TODO']);
     });
-    expect(points[5].reason).toBe('blocked by redis.ping (error)');
+    // Below --fail-on, a blocked check is a plain skip that says what blocked it.
+    expect(points[5].reason).toBe('blocked by redis.ping (could not check: connection refused at 127.0.0.1:6380)');
     expect(points[7].reason).toBe('waived: migrating webhooks | phase 2 (until 2026-12-31, by ops)');
-    // --strict makes a warning gate.
-    expect(parseTap(tap(interruptedReport, opts)).points.map((p) => p.ok)).toEqual([true, false, false]);
+    expect(points[11].reason).toBe('not selected (--only db.*)');
+    // --strict makes a warning gate; the checks the deadline stopped are not verified: not ok.
+    expect(parseTap(tap(interruptedReport, opts)).points.map((p) => p.ok)).toEqual([true, false, false, false, false]);
   });
 
   it('adds a YAML diagnostics block with message, severity, expected and actual to failures', () => {
     const { points } = parseTap(tap(fullReport, opts));
+    expect(points[3].description).toBe('db.schema: Schema is up to date');
     expect(points[3].diagnostics).toEqual({
       status: 'fail',
       severity: 'critical',
+      failure_title: 'Schema is not up to date',
       message: '3 of 11 tables missing: plans, users, invoices',
       expected: '["plans", "users", "invoices", "orders"]',
       actual: '["orders"]',
@@ -102,6 +106,47 @@ describe('tap reporter', () => {
     });
   });
 
+  it('makes a gating check that was not verified `not ok`, with its kind and cause; other skips SKIP with their kind', () => {
+    const { points } = parseTap(tap(incompleteReport, opts));
+    const byId = (id: string) => points[incompleteReport.results.findIndex((r) => r.id === id)];
+    for (const u of incompleteReport.gate.unverified) {
+      const p = byId(u.id);
+      expect([p.ok, p.directive], u.id).toEqual([false, undefined]);
+      expect(p.diagnostics).toMatchObject({ status: 'skip', not_verified: true, severity: 'critical', kind: u.kind });
+      expect(p.diagnostics?.cause).toContain(u.detail);
+    }
+    expect(byId('tls.frontend').diagnostics).toMatchObject({ cause: 'blocked by dns.frontend (failed: DOMAIN is not set (with.name))', blocked_by: ['dns.frontend'] });
+    expect(byId('email.send').diagnostics?.cause).toBe('active check not enabled: not sent: email.send sends a real message; set allow_send: true to opt in');
+    expect(byId('headers.hsts')).toMatchObject({ ok: true, directive: 'SKIP', reason: 'blocked by dns.frontend (failed: DOMAIN is not set (with.name))' });
+    expect(byId('email.mx')).toMatchObject({ ok: true, directive: 'SKIP', reason: 'not applicable: no MX expected: the domain does not receive mail' });
+    // The `#` in the profile's reason is after the directive: it stays text.
+    expect(byId('backup.restore')).toMatchObject({ ok: true, directive: 'SKIP', reason: 'skipped in the profile: not on staging <b>yet</b> | 50% a:b,c # ask ops' });
+    expect(byId('redis.ping')).toMatchObject({ ok: true, directive: 'SKIP', reason: 'not selected (--only/--skip)' });
+    expect(byId('dns.frontend')).toMatchObject({ ok: false, directive: 'TODO', diagnostics: expect.objectContaining({ failure_title: 'Frontend DNS does not resolve' }) });
+
+    const lines = tap(incompleteReport, opts).trimEnd().split('\n');
+    expect(lines.at(-3)).toBe('# 9 checks: 1 passed, 1 failed, 3 not verified, 4 skipped');
+    expect(lines.at(-2)).toMatch(/^# gate: INCOMPLETE — 3 critical checks were not verified: tls\.frontend \(blocked by dns\.frontend .*\), email\.send \(active check not enabled: .*\), stripe\.account \(stopped after 29\.9s: the run deadline \(30s\) was reached\)$/);
+    expect(lines.at(-1)).toBe('# note: The run deadline was reached: unfinished checks were not verified.');
+  });
+
+  it('with --allow-unverified, an unverified check is an ok SKIP that says it was allowed, and the gate says so', () => {
+    const out = tap(allowedReport, opts);
+    const { points } = parseTap(out);
+    const p = points[allowedReport.results.findIndex((r) => r.id === 'tls.frontend')];
+    expect(p).toMatchObject({ ok: true, directive: 'SKIP', reason: 'not verified (allowed by --allow-unverified): blocked by dns.frontend (failed: DOMAIN is not set (with.name))' });
+    expect(points.filter((x) => !x.ok).map((x) => x.directive)).toEqual(['TODO']); // only the recommended failure, which does not gate
+    expect(out).toMatch(/\n# gate: INCOMPLETE \(allowed by --allow-unverified: exit 0\) — 3 critical checks were not verified: /);
+  });
+
+  it('FAILED with unverified checks names both, and the part a failure could not check', () => {
+    const out = tap(interruptedReport, opts);
+    const { points } = parseTap(out);
+    expect(points[2].diagnostics).toMatchObject({ failure_title: 'Security headers are missing', unchecked: ['Permissions-Policy (HEAD request timed out)'] });
+    expect(points[4].diagnostics).toMatchObject({ status: 'skip', kind: 'deadline', cause: 'not started: the run deadline (30s) was reached' });
+    expect(out).toMatch(/\n# gate: FAILED — 1 critical check failed: headers\.csp; 1 critical check warned \(--strict\): tls\.expiry; 2 critical checks were not verified: api\.slow \(stopped after 29\.9s: .*\), api\.reports \(not started: .*\)\n/);
+  });
+
   it('keeps hostile text from breaking lines or starting a directive', () => {
     const out = tap(fullReport, opts);
     expect(out).not.toContain('\u001b');
@@ -116,9 +161,13 @@ describe('tap reporter', () => {
     const lines = tap(passingReport, opts).trimEnd().split('\n');
     expect(lines.slice(-2)).toEqual(['# 3 checks: 1 passed, 1 failed, 1 waived', '# gate: PASSED (fail-on recommended, strict)']);
     expect(tap(interruptedReport, opts)).toContain('\n# note: The run deadline was reached');
+    // The interruption is said from report.interrupted, also when no note says it.
+    expect(tap({ ...interruptedReport, notes: [] }, opts)).toContain('\n# note: The run deadline was reached: unfinished checks were not verified.\n');
   });
 
-  it('plans zero tests for an empty report', () => {
-    expect(tap(emptyReport, opts)).toBe('TAP version 13\n1..0 # SKIP no checks in the profile\n# 0 checks\n# gate: PASSED (fail-on critical)\n');
+  it('plans zero tests for an empty report, whose gate is INCOMPLETE: nothing was verified', () => {
+    expect(tap(emptyReport, opts)).toBe(
+      'TAP version 13\n1..0 # SKIP no checks in the profile\n# 0 checks\n# gate: INCOMPLETE — no check reached a verdict: every check was left out (--only/--skip), skipped in the profile or stopped\n',
+    );
   });
 });
