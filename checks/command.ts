@@ -4,9 +4,10 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import semver from 'semver';
 import { z } from 'zod';
-import { defineCheck, error, fail, pass, type Verdict } from '../src/check.js';
+import { defineCheck, error, fail, failAndUnchecked, pass, type Verdict } from '../src/check.js';
 import { formatDuration } from '../src/duration.js';
 import { intish } from '../src/params.js';
+import { beforeEngineTimeout } from '../src/net/http.js';
 import { isSecretName, SECRET_PATTERNS, URL_PASSWORD } from '../src/secret-patterns.js';
 
 /** Bytes of each stream kept for matching (the head); the last TAIL_BYTES are kept as well. */
@@ -207,8 +208,17 @@ export function evaluateCommand(p: CommandParams, facts: CommandFacts, redact: (
     if (e.code === 'no-cwd') return fail(redact(e.message), evidence);
     return error(`could not run ${shown}: ${redact(e.message)}`, evidence);
   }
-  if (facts.aborted === 'timeout') return error(`\`${shown}\` timed out after ${formatDuration(facts.timeoutMs)} and was killed`, evidence);
-  if (facts.aborted === 'interrupted') return error(`\`${shown}\` was interrupted`, evidence);
+  if (facts.aborted) {
+    const stopped = error(facts.aborted === 'timeout' ? `\`${shown}\` timed out after ${formatDuration(facts.timeoutMs)} and was killed` : `\`${shown}\` was interrupted`, evidence);
+    // What it printed before it was stopped can already be wrong: a forbidden line, a version too old.
+    const seen: string[] = [];
+    for (const [name, rule] of [['stdout', p.stdout], ['stderr', p.stderr]] as const) {
+      const text = name === 'stdout' ? facts.stdout : facts.stderr;
+      for (const re of rule?.not_contains ?? []) if (new RegExp(re, 'm').test(text)) seen.push(`${name} matches forbidden /${re}/`);
+    }
+    if (versionFound && !semver.satisfies(versionFound.version, p.version!)) seen.push(`${program} version ${versionFound.version} does not satisfy ${p.version}`);
+    return seen.length ? failAndUnchecked(fail(seen.join('; '), evidence), [stopped]) : stopped;
+  }
 
   const exitOk = p.exit_code === 'any' || (facts.exitCode !== null && p.exit_code.includes(facts.exitCode));
   if (!exitOk && facts.shell !== undefined && facts.exitCode === 127) {
@@ -220,6 +230,8 @@ export function evaluateCommand(p: CommandParams, facts: CommandFacts, redact: (
   }
 
   const problems: string[] = [];
+  /** Parts that could not be judged: the middle of a long output was dropped. */
+  const unknown: string[] = [];
   if (!exitOk) {
     const codes = p.exit_code as number[];
     const why = lastLine(facts.stderr) ?? lastLine(facts.stdout);
@@ -230,9 +242,17 @@ export function evaluateCommand(p: CommandParams, facts: CommandFacts, redact: (
   for (const [name, rule] of [['stdout', p.stdout], ['stderr', p.stderr]] as const) {
     if (!rule) continue;
     const text = name === 'stdout' ? facts.stdout : facts.stderr;
-    const cut = facts.truncated[name] ? ' (output was truncated)' : '';
-    for (const re of rule.contains) if (!new RegExp(re, 'm').test(text)) problems.push(`${name} does not match /${re}/${cut}`);
-    for (const re of rule.not_contains) if (new RegExp(re, 'm').test(text)) problems.push(`${name} matches forbidden /${re}/`);
+    const dropped = facts.truncated[name];
+    const cut = `${dropped} bytes in the middle of ${name} were not kept`;
+    for (const re of rule.contains) {
+      if (new RegExp(re, 'm').test(text)) continue;
+      if (dropped) unknown.push(`whether ${name} matches /${re}/: ${cut}`);
+      else problems.push(`${name} does not match /${re}/`);
+    }
+    for (const re of rule.not_contains) {
+      if (new RegExp(re, 'm').test(text)) problems.push(`${name} matches forbidden /${re}/`);
+      else if (dropped) unknown.push(`whether ${name} matches forbidden /${re}/: ${cut}`);
+    }
   }
   if (p.version) {
     if (!versionFound) problems.push(`no version number found in the output of \`${shown}\``);
@@ -240,7 +260,8 @@ export function evaluateCommand(p: CommandParams, facts: CommandFacts, redact: (
       problems.push(`${program} version ${versionFound.version} does not satisfy ${p.version}`);
     }
   }
-  if (problems.length) return fail(problems.join('; '), evidence);
+  if (problems.length) return failAndUnchecked(fail(problems.join('; '), evidence), unknown);
+  if (unknown.length) return error(unknown.join('; '), evidence);
 
   const notes = [`exited with ${facts.exitCode}`];
   if (versionFound) notes.push(`version ${versionFound.version} satisfies ${p.version}`);
@@ -437,7 +458,8 @@ export default defineCheck({
       cwd,
       env,
       signal: ctx.signal,
-      timeoutMs: ctx.timeoutMs,
+      // Killed just before the engine's own deadline, so what it printed until then is still judged.
+      timeoutMs: beforeEngineTimeout(ctx.timeoutMs),
     });
     return evaluateCommand(p, { ...base, ...result }, redact);
   },

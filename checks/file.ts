@@ -4,7 +4,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { glob as tinyglob } from 'tinyglobby';
 import { z } from 'zod';
-import { defineCheck, error, fail, pass, type Verdict } from '../src/check.js';
+import { defineCheck, error, fail, failAndUnchecked, pass, type Verdict } from '../src/check.js';
 import { formatDuration } from '../src/duration.js';
 import { boolish, duration } from '../src/params.js';
 import { SECRET_PATTERNS, URL_PASSWORD } from '../src/secret-patterns.js';
@@ -271,10 +271,13 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
     const message = facts.isGlob
       ? `${count(matches.length)} ${target} but none may exist: ${names.join(', ')}${more}`
       : `${target} exists but must not`;
-    return fail(
-      message,
-      { expected: 'absent', actual: 'present', details: { ...evidenceBase, found: matches.map((m) => m.display).slice(0, 50) } },
-      `Remove ${names.join(', ')}${more} from the deployment (or stop whatever creates ${facts.isGlob ? 'them' : 'it'}).`,
+    return failAndUnchecked(
+      fail(
+        message,
+        { expected: 'absent', actual: 'present', details: { ...evidenceBase, found: matches.map((m) => m.display).slice(0, 50), ...(unreadable.length ? { unreadable } : {}) } },
+        `Remove ${names.join(', ')}${more} from the deployment (or stop whatever creates ${facts.isGlob ? 'them' : 'it'}).`,
+      ),
+      fewUnchecked(unreadable.map((u) => u.error)),
     );
   }
   if (matches.length === 0 && unreadable.length) {
@@ -335,19 +338,27 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
         continue;
       }
       const sensitive = p.sensitive ?? looksSensitive(name, f.content.text);
-      const within = f.content.truncated ? ` (first ${formatSize(MAX_SCAN_BYTES)} scanned)` : '';
+      const within = `only the first ${formatSize(MAX_SCAN_BYTES)} of ${name} were read`;
       if (f.content.truncated) info.truncated = true;
       if (sensitive) info.sensitive = true;
       for (const source of p.contains ?? []) {
         if (!new RegExp(source, 'm').test(f.content.text)) {
-          problems.push(`${name} does not contain /${source}/${within}`);
+          // Not in the part read: the rest may hold it, so that is unknown, not a finding.
+          if (f.content.truncated) {
+            errors.push(`whether ${name} contains /${source}/: ${within}`);
+            continue;
+          }
+          problems.push(`${name} does not contain /${source}/`);
           fixes.push(`Add what /${source}/ describes to ${name}.`);
         }
       }
       const forbidden: Record<string, LineHit[]> = {};
       for (const source of p.not_contains ?? []) {
         const { hits, total } = findLines(f.content.text, source, sensitive);
-        if (total === 0) continue;
+        if (total === 0) {
+          if (f.content.truncated) errors.push(`whether ${name} contains forbidden /${source}/ after the part read: ${within}`);
+          continue;
+        }
         forbidden[`/${source}/`] = hits;
         const lines = hits.map((h) => h.line).join(', ') + (total > hits.length ? ` and ${total - hits.length} more` : '');
         problems.push(`${name} matches forbidden /${source}/ on line${total === 1 ? '' : 's'} ${lines}`);
@@ -357,8 +368,18 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
     }
   }
 
-  // Age and size: the newest match (the only one for a plain path).
+  // Age and size: the newest match (the only one for a plain path). When some matches could not be examined,
+  // one of them may be newer: a stale or wrongly sized newest readable match is then not a finding.
   const newest = matches.reduce<FileFacts | undefined>((a, b) => (!a || b.mtimeMs > a.mtimeMs ? b : a), undefined);
+  const newestUncertain = facts.isGlob && unreadable.length > 0;
+  const judgeNewest = (problem: string, fix?: string) => {
+    if (newestUncertain) {
+      errors.push(`${problem}, but ${unreadable.length} match${unreadable.length === 1 ? '' : 'es'} could not be examined and may be newer`);
+      return;
+    }
+    problems.push(problem);
+    if (fix) fixes.push(fix);
+  };
   const details: Record<string, unknown> = { ...evidenceBase };
   const expected: Record<string, unknown> = {};
   const actual: Record<string, unknown> = {};
@@ -370,26 +391,26 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
       expected.max_age = formatDuration(p.max_age);
       actual.age = formatDuration(age);
       if (age > p.max_age) {
-        problems.push(`${label} is ${formatDuration(age)} old (must be younger than ${formatDuration(p.max_age)})`);
-        fixes.push(`${facts.isGlob ? `No new file matching ${target}` : `${newest.display} not updated`} for ${formatDuration(age)}: check the job that should write it (cron/systemd timer, backup or log rotation) and its logs.`);
+        judgeNewest(
+          `${label} is ${formatDuration(age)} old (must be younger than ${formatDuration(p.max_age)})`,
+          `${facts.isGlob ? `No new file matching ${target}` : `${newest.display} not updated`} for ${formatDuration(age)}: check the job that should write it (cron/systemd timer, backup or log rotation) and its logs.`,
+        );
       }
     }
     if (p.min_size !== undefined || p.max_size !== undefined) {
       actual.size = formatSize(newest.size);
-      if (newest.kind !== 'file') problems.push(`${label} is a ${newest.kind}, so its size cannot be checked`);
+      if (newest.kind !== 'file') judgeNewest(`${label} is a ${newest.kind}, so its size cannot be checked`);
       else {
         if (p.min_size !== undefined) {
           expected.min_size = formatSize(p.min_size);
           if (newest.size < p.min_size) {
-            problems.push(`${label} is ${formatSize(newest.size)}, smaller than ${formatSize(p.min_size)}`);
-            fixes.push(`${newest.display} looks truncated or empty: check the job that writes it and its logs.`);
+            judgeNewest(`${label} is ${formatSize(newest.size)}, smaller than ${formatSize(p.min_size)}`, `${newest.display} looks truncated or empty: check the job that writes it and its logs.`);
           }
         }
         if (p.max_size !== undefined) {
           expected.max_size = formatSize(p.max_size);
           if (newest.size > p.max_size) {
-            problems.push(`${label} is ${formatSize(newest.size)}, larger than ${formatSize(p.max_size)}`);
-            fixes.push(`Rotate or trim ${newest.display} (logrotate, retention settings).`);
+            judgeNewest(`${label} is ${formatSize(newest.size)}, larger than ${formatSize(p.max_size)}`, `Rotate or trim ${newest.display} (logrotate, retention settings).`);
           }
         }
       }
@@ -411,7 +432,8 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
     const commands = [...new Set(fixes)];
     const shown = commands.slice(0, 4).map((f) => (/^(chmod|chown|chgrp) /.test(f) ? `\`${f}\`` : f));
     const remediation = shown.length ? `${shown.join('; ')}${commands.length > 4 ? `; and ${commands.length - 4} more` : ''}` : undefined;
-    return fail(message, evidence, remediation);
+    // What could not be read does not hide what is wrong: fail, with those parts named as unchecked.
+    return failAndUnchecked(fail(message, evidence, remediation), fewUnchecked(errors));
   }
   if (errors.length) return error(errors.length > 1 ? `${errors[0]} (and ${errors.length - 1} more)` : errors[0], evidence);
   const subject = facts.isGlob ? `${count(matches.length)} ${target}` : `${target} exists`;
@@ -425,6 +447,12 @@ export function evaluateFile(p: FileParams, facts: FileCheckFacts): Verdict {
   if (p.contains) notes.push(p.contains.length === 1 ? `contains /${p.contains[0]}/` : `contains all ${p.contains.length} patterns`);
   if (p.not_contains) notes.push(p.not_contains.length === 1 ? `does not contain /${p.not_contains[0]}/` : `none of ${p.not_contains.length} forbidden patterns`);
   return pass(notes.length ? `${subject}: ${notes.join(', ')}` : subject, evidence);
+}
+
+/** Parts that could not be checked, at most 3 named (a glob may match thousands of unreadable files). */
+function fewUnchecked(errors: string[]): string[] {
+  const unique = [...new Set(errors)];
+  return unique.length > 3 ? [...unique.slice(0, 3), `${unique.length - 3} more could not be checked`] : unique;
 }
 
 // ---------------------------------------------------------------------------------------------------

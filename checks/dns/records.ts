@@ -2,7 +2,7 @@
 // when given, hold the expected values. The resolver is configurable (tests use a local DNS server).
 import { z } from 'zod';
 import type { Resolver } from 'node:dns/promises';
-import { combine, defineCheck, error, fail, type Verdict } from '../../src/check.js';
+import { combine, defineCheck, error, fail, failAndUnchecked, type Verdict } from '../../src/check.js';
 import { boolish } from '../../src/params.js';
 import { isNoData, makeResolver, resolveTxtJoined } from '../../src/net/resolver.js';
 
@@ -71,10 +71,11 @@ function matches(found: string, expected: string, type: RecordType): boolean {
 /** Pure decision over all lookups. */
 export function evaluateRecords(all: RecordFacts[]): Verdict {
   const errors = all.filter((r) => r.error);
-  if (errors.length) return error(errors.map((r) => `${r.type} lookup for ${r.name} failed: ${r.error}`).join('; '), { actual: all });
+  const lookupFailed = errors.length ? error(errors.map((r) => `${r.type} lookup for ${r.name} failed: ${r.error}`).join('; '), { actual: all }) : undefined;
   const parts: Verdict[] = [];
   const label = (r: RecordFacts) => (r.type === 'address' ? 'A/AAAA' : r.type);
-  for (const r of all) {
+  // Records whose lookup failed are not judged; the others are, and a wrong one fails with those named as unchecked.
+  for (const r of all.filter((x) => !x.error)) {
     if (r.values.length === 0) {
       parts.push(fail(`no ${label(r)} record for ${r.name}${r.expect ? `; expected ${r.expect.join(', ')}` : ''}`, undefined, `Create the ${label(r)} record for ${r.name} at your DNS provider (and check the zone is delegated to it).`));
       continue;
@@ -86,10 +87,12 @@ export function evaluateRecords(all: RecordFacts[]): Verdict {
       parts.push(fail(`${label(r)} ${r.name} is ${r.values.join(', ')}; expected ${r.exact ? 'exactly ' : ''}${r.expect.join(', ')}`, undefined, `Update the ${label(r)} record for ${r.name}; remember TTLs delay the change.`));
     }
   }
-  return combine(parts, `${all.length} DNS record(s) found${all.some((r) => r.expect) ? ' with the expected values' : ''}: ${all.map((r) => `${r.name} ${label(r)}`).join(', ')}`, {
+  const verdict = combine(parts, `${all.length} DNS record(s) found${all.some((r) => r.expect) ? ' with the expected values' : ''}: ${all.map((r) => `${r.name} ${label(r)}`).join(', ')}`, {
     expected: all.map((r) => ({ name: r.name, type: r.type, values: r.expect ?? 'any' })),
-    actual: all.map((r) => ({ name: r.name, type: r.type, values: r.values })),
+    actual: all.map((r) => ({ name: r.name, type: r.type, values: r.values, ...(r.error ? { error: r.error } : {}) })),
   });
+  if (!lookupFailed) return verdict;
+  return verdict.status === 'fail' ? failAndUnchecked(verdict, errors.map((r) => `${r.type} lookup for ${r.name} failed: ${r.error}`)) : lookupFailed;
 }
 
 const describeDnsError = (err: unknown) => {

@@ -32,6 +32,44 @@ export const PROVIDERS: Record<string, { spf: string[]; dkim: string[] }> = {
   smtp: { spf: [], dkim: [] },
 };
 
+/** DNS failures that differ only in the name asked for read as one: `… (and 2 more DNS queries the same way)`. */
+function sayOnce(messages: string[]): string[] {
+  const tail = (m: string) => m.replace(/^DNS query for \S+ \S+ /, '');
+  if (messages.length > 1 && messages.every((m) => tail(m) === tail(messages[0]))) {
+    return [`${messages[0]} (and ${messages.length - 1} more DNS ${messages.length === 2 ? 'query' : 'queries'} the same way)`];
+  }
+  return messages;
+}
+
+/**
+ * Pure: the four sub-verdicts (SPF, DKIM, DMARC, MX) of one domain → the check's verdict. A definite problem
+ * fails even when other lookups failed; those are kept as unchecked (one unreachable DNS server said once).
+ */
+export function decideDomain(
+  domain: string,
+  v: { spf: Verdict; dkim: Verdict; dmarc: Verdict; mx: Verdict },
+  where: { spfDomain: string; selectors: string[]; servers?: string[] },
+): Verdict {
+  const all = [v.spf, v.dkim, v.dmarc, v.mx];
+  const verdict = combine(all, `${domain}: ${all.map((x) => x.message).join('; ')}`, {
+    expected: { spf: v.spf.evidence?.expected, dkim: v.dkim.evidence?.expected, dmarc: v.dmarc.evidence?.expected, mx: v.mx.evidence?.expected },
+    actual: { spf: v.spf.evidence?.actual, dkim: v.dkim.evidence?.actual, dmarc: v.dmarc.evidence?.actual, mx: v.mx.evidence?.actual },
+    details: { domain, spfDomain: where.spfDomain, selectors: where.selectors, statuses: { spf: v.spf.status, dkim: v.dkim.status, dmarc: v.dmarc.status, mx: v.mx.status } },
+  });
+  if (verdict.status === 'error') {
+    const errors = all.filter((x) => x.status === 'error').map((x) => x.message);
+    const once = sayOnce(errors);
+    if (once.length < errors.length) verdict.message = once[0]; // one unreachable DNS server: say it once
+  }
+  if (verdict.unchecked) verdict.unchecked = sayOnce(verdict.unchecked);
+  if (verdict.status !== 'pass') verdict.message = `${domain}: ${verdict.message}`;
+  if (verdict.status === 'error') {
+    const servers = where.servers;
+    verdict.remediation = `The DNS lookups failed, so nothing about the records is known yet: check that ${servers ? `the DNS server${servers.length === 1 ? '' : 's'} ${servers.join(', ')} answer${servers.length === 1 ? 's' : ''}` : 'this machine can resolve names (/etc/resolv.conf)'} and run the check again.`;
+  }
+  return verdict;
+}
+
 const params = z
   .object({
     domain: z.string().trim().toLowerCase().optional().describe('Sending domain, e.g. `example.com`. Default: the domain of `from`.'),
@@ -86,29 +124,22 @@ export default defineCheck({
         return lookupError(err);
       }
     };
+    // Each selector on its own: one that does not resolve must not hide what the others show.
+    const dkimPart = async (): Promise<Verdict> => {
+      const results = await Promise.allSettled(selectors.map((s) => gatherDkim(resolver, domain, s)));
+      if (ctx.signal.aborted) throw new Error('aborted');
+      const found = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      const unresolved = results.flatMap((r) => (r.status === 'rejected' ? [lookupError(r.reason).message] : []));
+      return evaluateDkim(found, unresolved);
+    };
     try {
       const [spf, dkim, dmarc, mx] = await Promise.all([
         part(async () => evaluateSpf(await gatherSpf(resolver, spfDomain, p.spf_max_lookups), { includes: spfIncludes, maxLookups: p.spf_max_lookups })),
-        part(async () => evaluateDkim(await Promise.all(selectors.map((s) => gatherDkim(resolver, domain, s))))),
+        part(dkimPart),
         part(async () => evaluateDmarc(await gatherDmarc(resolver, domain))),
         part(async () => evaluateMx(await gatherMx(resolver, domain), domain, p.receives_mail)),
       ]);
-      const verdict = combine([spf, dkim, dmarc, mx], `${domain}: ${[spf, dkim, dmarc, mx].map((v) => v.message).join('; ')}`, {
-        expected: { spf: spf.evidence?.expected, dkim: dkim.evidence?.expected, dmarc: dmarc.evidence?.expected, mx: mx.evidence?.expected },
-        actual: { spf: spf.evidence?.actual, dkim: dkim.evidence?.actual, dmarc: dmarc.evidence?.actual, mx: mx.evidence?.actual },
-        details: { domain, spfDomain, selectors, statuses: { spf: spf.status, dkim: dkim.status, dmarc: dmarc.status, mx: mx.status } },
-      });
-      const errors = [spf, dkim, dmarc, mx].filter((v) => v.status === 'error');
-      const tail = (m: string) => m.replace(/^DNS query for \S+ \S+ /, '');
-      if (errors.length > 1 && errors.every((e) => tail(e.message) === tail(errors[0].message))) {
-        // one unreachable DNS server: say it once
-        verdict.message = `${errors[0].message} (and ${errors.length - 1} more DNS ${errors.length === 2 ? 'query' : 'queries'} the same way)`;
-      }
-      if (verdict.status !== 'pass') verdict.message = `${domain}: ${verdict.message}`;
-      if (verdict.status === 'error') {
-        verdict.remediation = `The DNS lookups failed, so nothing about the records is known yet: check that ${servers ? `the DNS server${servers.length === 1 ? '' : 's'} ${servers.join(', ')} answer${servers.length === 1 ? 's' : ''}` : 'this machine can resolve names (/etc/resolv.conf)'} and run the check again.`;
-      }
-      return verdict;
+      return decideDomain(domain, { spf, dkim, dmarc, mx }, { spfDomain, selectors, servers });
     } finally {
       ctx.signal.removeEventListener('abort', onAbort);
     }

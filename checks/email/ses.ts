@@ -65,13 +65,13 @@ export function evaluateSes(f: SesFacts, e: { production: boolean; sender?: stri
     expected: { SendingEnabled: true, ProductionAccessEnabled: e.production ? true : 'optional', EnforcementStatus: 'HEALTHY', identity: e.sender ? 'verified for sending' : 'not checked', dkim: 'SUCCESS' },
     actual: { region: f.region, ...f.account, identities: f.identities },
   };
-  if (f.accountProblem) {
-    return f.accountProblem.kind === 'credentials'
-      ? fail(f.accountProblem.message, evidence, 'Fix AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the role) used for SES.')
-      : { ...error(f.accountProblem.message, evidence), remediation: SES_ERROR_FIX[f.accountProblem.kind] };
+  if (f.accountProblem?.kind === 'credentials') {
+    return fail(f.accountProblem.message, evidence, 'Fix AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or the role) used for SES.');
   }
-  const a = f.account ?? {};
   const parts: Verdict[] = [];
+  // The account could not be read: the sender identity (read separately) is still judged.
+  if (f.accountProblem) parts.push({ ...error(f.accountProblem.message, evidence), remediation: SES_ERROR_FIX[f.accountProblem.kind] });
+  const a = f.account ?? {};
   if (a.SendingEnabled === false) parts.push(fail(`sending is disabled for the SES account in ${f.region}`, evidence, 'Re-enable sending in the SES console (or ask AWS Support if it was paused).'));
   if (a.ProductionAccessEnabled === false) {
     const review = a.ReviewStatus ? ` (production access request ${a.ReviewStatus}${a.CaseId ? `, case ${a.CaseId}` : ''})` : ' (no production access request found)';
@@ -172,7 +172,8 @@ export default defineCheck({
         };
       } catch (err) {
         facts.accountProblem = classifyAwsError(err, 'GetAccount', endpoint, timeoutMs, ctx.signal.aborted, secrets);
-        return evaluateSes(facts, { production: p.production });
+        // Rejected credentials or an unreachable endpoint: GetEmailIdentity would fail the same way.
+        if (facts.accountProblem.kind === 'credentials' || facts.accountProblem.kind === 'network') return evaluateSes(facts, { production: p.production });
       }
 
       const from = p.from || ctx.env.EMAIL_FROM;

@@ -73,6 +73,8 @@ export interface TemplateFile {
 export interface TemplateFacts {
   name: string;
   files: TemplateFile[];
+  /** Files (or directories) of this template that could not be read: it is then not reported missing. */
+  unreadable?: string[];
 }
 
 export interface TemplateOptions {
@@ -115,7 +117,7 @@ export function inspectTemplateFile(f: TemplateFile, o: TemplateOptions): FileRe
 /** Pure: every template's facts → one verdict. */
 export function evaluateTemplates(found: TemplateFacts[], o: Omit<TemplateOptions, 'unsubscribeRequired'> & { unsubscribe: string[]; dir: string; extensions: string[] }): Verdict {
   const reports = found.map((t) => ({ name: t.name, files: t.files.map((f) => inspectTemplateFile(f, { ...o, unsubscribeRequired: o.unsubscribe.includes('*') || o.unsubscribe.includes(t.name) })) }));
-  const missing = found.filter((t) => t.files.length === 0).map((t) => t.name);
+  const missing = found.filter((t) => t.files.length === 0 && !t.unreadable?.length).map((t) => t.name);
   const evidence = {
     expected: { templates: found.map((t) => t.name), extensions: o.extensions, maxSizeBytes: o.maxSize, unsubscribe: o.unsubscribe },
     actual: { missing, files: reports.flatMap((r) => r.files.map((f) => ({ file: f.file, sizeBytes: f.sizeBytes, links: f.links, problems: f.problems }))) },
@@ -125,20 +127,28 @@ export function evaluateTemplates(found: TemplateFacts[], o: Omit<TemplateOption
     parts.push(fail(`${missing.length} of ${found.length} templates missing in ${o.dir}: ${missing.join(', ')} (looked for ${o.extensions.join(', ')})`, evidence, 'Add the missing templates, or map their file names with `names`.'));
   }
   for (const r of reports) for (const f of r.files) if (f.problems.length) parts.push(fail(`${f.file}: ${f.problems.join('; ')}`, evidence));
+  // Could not check: a failure found elsewhere still fails, with these named as unchecked.
+  for (const t of found) for (const u of t.unreadable ?? []) parts.push(error(`template ${t.name}: ${u}`, evidence));
   const files = reports.flatMap((r) => r.files);
   const largest = Math.max(0, ...files.map((f) => f.sizeBytes));
   return combine(parts, `${found.length} templates render cleanly (${files.length} files, largest ${Math.max(1, Math.round(largest / 1024))} KB)`, evidence);
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
+/** Files of `dir` and of its direct subdirectories; subdirectories that cannot be listed are returned apart. */
+async function listFiles(dir: string): Promise<{ files: string[]; unlisted: string[] }> {
+  const files: string[] = [];
+  const unlisted: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.isFile()) out.push(entry.name);
+    if (entry.isFile()) files.push(entry.name);
     else if (entry.isDirectory()) {
-      for (const sub of await readdir(path.join(dir, entry.name), { withFileTypes: true })) if (sub.isFile()) out.push(`${entry.name}/${sub.name}`);
+      try {
+        for (const sub of await readdir(path.join(dir, entry.name), { withFileTypes: true })) if (sub.isFile()) files.push(`${entry.name}/${sub.name}`);
+      } catch (err) {
+        unlisted.push(`cannot list ${path.join(dir, entry.name)} (${(err as { code?: string }).code ?? 'error'})`);
+      }
     }
   }
-  return out;
+  return { files, unlisted };
 }
 
 /** File names a template name may have: the mapping, else the name with `_`/`-` variants. */
@@ -186,7 +196,14 @@ export default defineCheck({
       const code = (err as { code?: string }).code;
       return error(code === 'ENOENT' ? `template directory ${dir} does not exist` : `cannot read template directory ${dir} (${code})`);
     }
-    const files = await listFiles(dir);
+    let listing: { files: string[]; unlisted: string[] };
+    try {
+      listing = await listFiles(dir);
+    } catch (err) {
+      return error(`cannot list template directory ${dir} (${(err as { code?: string }).code ?? 'error'})`);
+    }
+    const { files, unlisted } = listing;
+    // An unreadable file is a part that could not be checked: the other templates are still judged.
     const found: TemplateFacts[] = [];
     for (const name of p.templates) {
       const matches = matchFiles(files, candidateBases(name, p.names[name]), p.extensions);
@@ -195,9 +212,11 @@ export default defineCheck({
         try {
           tf.files.push({ file, ext: path.extname(file).toLowerCase(), source: await readFile(path.join(dir, file), 'utf8') });
         } catch (err) {
-          return error(`cannot read ${path.join(dir, file)} (${(err as { code?: string }).code ?? 'error'})`);
+          (tf.unreadable ??= []).push(`cannot read ${path.join(dir, file)} (${(err as { code?: string }).code ?? 'error'})`);
         }
       }
+      // Not found, but a subdirectory could not be listed: it may be in there.
+      if (!matches.length && unlisted.length) tf.unreadable = [...unlisted];
       found.push(tf);
     }
     ctx.log.debug(`email.templates: ${found.map((t) => `${t.name}=${t.files.map((f) => f.file).join('+') || 'missing'}`).join(', ')}`);

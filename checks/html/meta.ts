@@ -61,12 +61,19 @@ export function parseMeta(html: string, robotsHeader?: string): PageMeta {
   return meta;
 }
 
-/** Pure decision. */
-export function evaluateMeta(m: PageMeta, html: string, url: string, p: Params): Verdict {
+/**
+ * Pure decision. `truncated`: only the start of the page was read (`readBytes` of it); what was not found
+ * there is then unknown rather than missing, unless the whole <head> was read.
+ */
+export function evaluateMeta(m: PageMeta, html: string, url: string, p: Params, truncated = false, readBytes?: number): Verdict {
   const parts: Verdict[] = [];
   const values: Record<string, string | undefined> = { title: m.title, description: m.description, 'og:title': m.ogTitle, 'og:image': m.ogImage, canonical: m.canonical };
   const missing = p.require.filter((k) => !values[k]);
-  if (missing.length) {
+  const cut = `only the first ${readBytes !== undefined ? `${Math.round(readBytes / 1024)} KB` : 'part'} of ${displayUrl(url)} was read`;
+  const headRead = !truncated || /<\/head\s*>/i.test(html);
+  if (missing.length && !headRead) {
+    parts.push(error(`cannot tell whether ${displayUrl(url)} has ${missing.join(', ')}: ${cut} and its <head> does not end there`));
+  } else if (missing.length) {
     parts.push(fail(`${displayUrl(url)} is missing ${missing.join(', ')}`, undefined, 'Add the tags to the page head (Next.js: export `metadata` with title, description, openGraph.images and alternates.canonical).'));
   }
   if (m.title && m.title.length > 70) parts.push(warn(`title is ${m.title.length} characters; search results cut it after about 60`));
@@ -82,7 +89,10 @@ export function evaluateMeta(m: PageMeta, html: string, url: string, p: Params):
   if (noindex && !p.allow_noindex) {
     parts.push(fail(`${displayUrl(url)} is marked noindex (${m.robots.join('; ')}): search engines will drop it`, undefined, 'Remove the noindex robots meta tag / X-Robots-Tag header in production (it is often left over from staging).'));
   }
-  if (p.analytics.length && !p.analytics.some((needle) => html.includes(needle))) {
+  if (p.analytics.length && !p.analytics.some((needle) => html.includes(needle)) && truncated) {
+    // The snippet often sits at the end of <body>: not in the part read is not "not on the page".
+    parts.push(error(`cannot tell whether the page has an analytics snippet (${p.analytics.join(', ')}): ${cut}`));
+  } else if (p.analytics.length && !p.analytics.some((needle) => html.includes(needle))) {
     parts.push(fail(`no analytics snippet found: none of ${p.analytics.join(', ')} appears in the page`, undefined, 'Add the analytics snippet to the production build (and check it is not gated on an env variable missing in production).'));
   }
   return combine(parts, `${displayUrl(url)} has ${p.require.join(', ')}${noindex ? '' : ' and is indexable'}`, {
@@ -111,6 +121,6 @@ export default defineCheck({
     if (got.res.status >= 400) return fail(`${displayUrl(got.res.url)} answered ${got.res.status}; expected the page`, { expected: 200, actual: got.res.status });
     const type = header(got.res, 'content-type') ?? '';
     if (!/html/i.test(type)) return fail(`${displayUrl(got.res.url)} is ${type || 'untyped'}, not HTML`, { expected: 'text/html', actual: type });
-    return evaluateMeta(parseMeta(got.res.body, header(got.res, 'x-robots-tag')), got.res.body, got.res.url, p);
+    return evaluateMeta(parseMeta(got.res.body, header(got.res, 'x-robots-tag')), got.res.body, got.res.url, p, got.res.truncated, got.res.bodyBytes);
   },
 });

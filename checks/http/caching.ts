@@ -31,9 +31,9 @@ export interface CacheFacts {
   expires?: string;
 }
 
-/** Pure decision. */
-export function evaluateCaching(all: CacheFacts[], p: Params): Verdict {
-  const parts: Verdict[] = [];
+/** Pure decision. `unreachable`: the requests that got no answer (could not check those URLs). */
+export function evaluateCaching(all: CacheFacts[], p: Params, unreachable: Verdict[] = []): Verdict {
+  const parts: Verdict[] = [...unreachable];
   const minAsset = p.min_asset_age / 1000;
   const maxHtml = p.max_html_age / 1000;
   for (const f of all) {
@@ -74,7 +74,7 @@ export function evaluateCaching(all: CacheFacts[], p: Params): Verdict {
     expected: { assetMaxAgeAtLeast: minAsset, htmlSharedMaxAgeAtMost: maxHtml },
     actual: all.map((f) => ({ url: displayUrl(f.url), kind: f.kind, status: f.status, cacheControl: f.cacheControl ?? null })),
   };
-  if (assets === 0 && p.page && !p.assets.length) parts.push(warn(`no linked assets matching /${p.asset_pattern}/ found on ${displayUrl(p.page)}`));
+  if (assets === 0 && p.page && !p.assets.length && all.some((f) => f.kind === 'html')) parts.push(warn(`no linked assets matching /${p.asset_pattern}/ found on ${displayUrl(p.page)}`));
   return combine(parts, `${assets} static asset(s) cached ≥ ${formatDuration(p.min_asset_age)}${all.some((f) => f.kind === 'html') ? '; HTML not cached publicly for long' : ''}`, evidence);
 }
 
@@ -121,19 +121,23 @@ export default defineCheck({
     if (typeof ca === 'string') return error(ca);
     const opts = { ca: ca.ca, insecure: p.insecure, followRedirects: true };
     const facts: CacheFacts[] = [];
+    // A URL that gets no answer is a part that could not be checked: the others are still judged.
+    const unreachable: Verdict[] = [];
     const assets = [...p.assets];
     if (p.page) {
       const got = await fetchOrVerdict(p.page, { ...opts, headers: { accept: 'text/html' } }, ctx);
-      if ('verdict' in got) return got.verdict;
-      facts.push({ url: got.res.url, kind: 'html', status: got.res.status, cacheControl: header(got.res, 'cache-control') });
-      for (const a of linkedAssets(got.res.body, got.res.url, pattern).slice(0, p.max_assets)) if (!assets.includes(a)) assets.push(a);
+      if ('verdict' in got) unreachable.push(got.verdict);
+      else {
+        facts.push({ url: got.res.url, kind: 'html', status: got.res.status, cacheControl: header(got.res, 'cache-control') });
+        for (const a of linkedAssets(got.res.body, got.res.url, pattern).slice(0, p.max_assets)) if (!assets.includes(a)) assets.push(a);
+      }
     }
     const results = await Promise.all(assets.map((url) => fetchOrVerdict(url, { ...opts, maxBodyBytes: 0 }, ctx)));
     for (const [i, got] of results.entries()) {
-      if ('verdict' in got) return got.verdict;
-      facts.push({ url: assets[i], kind: 'asset', status: got.res.status, cacheControl: header(got.res, 'cache-control') });
+      if ('verdict' in got) unreachable.push(got.verdict);
+      else facts.push({ url: assets[i], kind: 'asset', status: got.res.status, cacheControl: header(got.res, 'cache-control') });
     }
-    ctx.log.debug(`http.caching: ${facts.length} response(s) checked`);
-    return evaluateCaching(facts, p);
+    ctx.log.debug(`http.caching: ${facts.length} response(s) checked, ${unreachable.length} unreachable`);
+    return evaluateCaching(facts, p, unreachable);
   },
 });

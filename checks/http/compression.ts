@@ -26,9 +26,9 @@ export interface CompressionFacts {
 
 const TEXT = /^(text\/|application\/(javascript|json|xml|[a-z.+-]*\+json|[a-z.+-]*\+xml|manifest\+json|x-javascript|wasm)|image\/svg\+xml)/i;
 
-/** Pure decision. */
-export function evaluateCompression(all: CompressionFacts[], p: Params): Verdict {
-  const parts: Verdict[] = [];
+/** Pure decision. `unreachable`: the requests that got no answer (could not check those URLs). */
+export function evaluateCompression(all: CompressionFacts[], p: Params, unreachable: Verdict[] = []): Verdict {
+  const parts: Verdict[] = [...unreachable];
   const rows = all.map((f) => {
     const enc = f.contentEncoding?.trim().toLowerCase();
     const text = TEXT.test(f.contentType ?? '');
@@ -75,9 +75,19 @@ export default defineCheck({
     const ca = await loadCa(p, ctx.baseDir);
     if (typeof ca === 'string') return error(ca);
     const facts: CompressionFacts[] = [];
-    for (const url of p.urls) {
+    // A URL that gets no answer is a part that could not be checked: the others are still judged.
+    const unreachable: Verdict[] = [];
+    for (const [i, url] of p.urls.entries()) {
       const got = await fetchOrVerdict(url, { headers: { 'accept-encoding': p.encodings.join(', ') }, ca: ca.ca, insecure: p.insecure, followRedirects: true, maxBodyBytes: 4 * 1024 * 1024 }, ctx);
-      if ('verdict' in got) return got.verdict;
+      if ('verdict' in got) {
+        unreachable.push(got.verdict);
+        // The check's time is spent: the URLs not asked yet are not checked either.
+        if (got.err.kind === 'timeout' && i < p.urls.length - 1) {
+          unreachable.push(error(`not requested (no time left): ${p.urls.slice(i + 1).map(displayUrl).join(', ')}`));
+          break;
+        }
+        continue;
+      }
       const length = Number(header(got.res, 'content-length'));
       facts.push({
         url,
@@ -88,6 +98,6 @@ export default defineCheck({
         bytes: got.res.truncated && Number.isFinite(length) ? length : got.res.bodyBytes,
       });
     }
-    return evaluateCompression(facts, p);
+    return evaluateCompression(facts, p, unreachable);
   },
 });

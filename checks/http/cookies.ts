@@ -43,10 +43,10 @@ export function parseSetCookie(header: string, url: string): CookieFacts {
   return facts;
 }
 
-/** Pure decision over all cookies seen. */
-export function evaluateCookies(cookies: CookieFacts[], p: Params): Verdict {
+/** Pure decision over all cookies seen. `unreachable`: the requests that got no answer (could not check those URLs). */
+export function evaluateCookies(cookies: CookieFacts[], p: Params, unreachable: Verdict[] = []): Verdict {
   const sessionLike = new RegExp(p.session_pattern, 'i');
-  const parts: Verdict[] = [];
+  const parts: Verdict[] = [...unreachable];
   const checked = cookies.filter((c) => !p.ignore.includes(c.name));
   for (const c of checked) {
     const isSession = sessionLike.test(c.name);
@@ -84,7 +84,7 @@ export function evaluateCookies(cookies: CookieFacts[], p: Params): Verdict {
     actual: checked.map((c) => ({ name: c.name, url: displayUrl(c.url), secure: c.secure, httpOnly: c.httpOnly, sameSite: c.sameSite ?? null, sessionLike: sessionLike.test(c.name) })),
     details: { ignored: cookies.filter((c) => p.ignore.includes(c.name)).map((c) => c.name) },
   };
-  if (checked.length === 0) return combine([], `no cookies set by ${plural(p.urls.length, 'URL')} checked`, evidence);
+  if (checked.length === 0) return combine(parts, `no cookies set by ${plural(p.urls.length, 'URL')} checked`, evidence);
   return combine(parts, `${plural(checked.length, 'cookie')} set with Secure, SameSite${checked.some((c) => sessionLike.test(c.name)) ? ' and HttpOnly on session cookies' : ''}`, evidence);
 }
 
@@ -109,12 +109,22 @@ export default defineCheck({
     const ca = await loadCa(p, ctx.baseDir);
     if (typeof ca === 'string') return error(ca);
     const cookies: CookieFacts[] = [];
-    for (const url of p.urls) {
+    // A URL that gets no answer is a part that could not be checked: the cookies of the others are still judged.
+    const unreachable: Verdict[] = [];
+    for (const [i, url] of p.urls.entries()) {
       const got = await fetchOrVerdict(url, { ca: ca.ca, insecure: p.insecure, maxBodyBytes: 0 }, ctx);
-      if ('verdict' in got) return got.verdict;
+      if ('verdict' in got) {
+        unreachable.push(got.verdict);
+        // The check's time is spent: the URLs not asked yet are not checked either.
+        if (got.err.kind === 'timeout' && i < p.urls.length - 1) {
+          unreachable.push(error(`not requested (no time left): ${p.urls.slice(i + 1).map(displayUrl).join(', ')}`));
+          break;
+        }
+        continue;
+      }
       for (const h of headerList(got.res, 'set-cookie')) cookies.push(parseSetCookie(h, url));
     }
-    ctx.log.debug(`http.cookies: ${cookies.length} Set-Cookie header(s) from ${p.urls.length} URL(s)`);
-    return evaluateCookies(cookies, p);
+    ctx.log.debug(`http.cookies: ${cookies.length} Set-Cookie header(s) from ${p.urls.length} URL(s), ${unreachable.length} unanswered`);
+    return evaluateCookies(cookies, p, unreachable);
   },
 });

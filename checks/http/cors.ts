@@ -37,8 +37,8 @@ const credentials = (a: CorsAnswer) => a.allowCredentials?.trim().toLowerCase() 
 const listHas = (list: string | undefined, item: string) =>
   (list ?? '').split(',').map((s) => s.trim().toLowerCase()).some((s) => s === '*' || s === item.toLowerCase());
 
-/** Pure decision. */
-export function evaluateCors(f: CorsFacts, p: Params): Verdict {
+/** Pure decision. `unreachable`: the requests that got no answer (could not check those). */
+export function evaluateCors(f: CorsFacts, p: Params, unreachable: Verdict[] = []): Verdict {
   const parts: Verdict[] = [];
   for (const a of f.allowed) {
     const what = `${a.kind === 'preflight' ? 'preflight' : `${p.method === 'GET' ? 'GET' : 'actual request'}`} from ${a.origin}`;
@@ -85,7 +85,8 @@ export function evaluateCors(f: CorsFacts, p: Params): Verdict {
     actual: [...f.allowed, ...f.foreign].map((a) => ({ origin: a.origin, kind: a.kind, status: a.status, allowOrigin: a.allowOrigin ?? null, allowCredentials: a.allowCredentials ?? null })),
   };
   const ok = `${p.allowed_origins.length ? `${p.allowed_origins.join(', ')} allowed; ` : ''}foreign origin ${p.foreign_origin} not allowed`;
-  return combine(parts, ok, evidence);
+  // Unanswered requests: the answers that came are still judged, and a problem found there fails.
+  return combine([...parts, ...unreachable], ok, evidence);
 }
 
 export default defineCheck({
@@ -123,9 +124,24 @@ export default defineCheck({
     const kinds = ['preflight', 'actual'] as const;
     const allowed = await Promise.all(p.allowed_origins.flatMap((o) => kinds.map((k) => ask(o, k))));
     const foreign = await Promise.all(kinds.map((k) => ask(p.foreign_origin, k)));
-    const failed = [...allowed, ...foreign].find((a): a is Verdict => 'status' in a && typeof a.status === 'string');
-    if (failed) return failed;
-    ctx.log.debug(`http.cors ${displayUrl(p.url)}: ${allowed.length + foreign.length} requests`);
-    return evaluateCors({ allowed: allowed as CorsAnswer[], foreign: foreign as CorsAnswer[] }, p);
+    const isVerdict = (a: CorsAnswer | Verdict): a is Verdict => typeof a.status === 'string';
+    // Identical failures (one unreachable server) are said once, naming the kind of request when only one kind failed.
+    const asked = [...p.allowed_origins.flatMap(() => kinds), ...kinds];
+    const byMessage = new Map<string, { verdict: Verdict; kinds: Set<string>; count: number }>();
+    for (const [i, a] of [...allowed, ...foreign].entries()) {
+      if (!isVerdict(a)) continue;
+      const seen = byMessage.get(a.message) ?? { verdict: a, kinds: new Set<string>(), count: 0 };
+      seen.kinds.add(asked[i]);
+      seen.count++;
+      byMessage.set(a.message, seen);
+    }
+    const unreachable = [...byMessage.values()].map(({ verdict, kinds: failedKinds, count }) =>
+      failedKinds.size === 1
+        ? { ...verdict, message: `${failedKinds.has('preflight') ? 'OPTIONS preflight' : 'GET'} request${count === 1 ? '' : 's'} got no answer: ${verdict.message}` }
+        : verdict,
+    );
+    ctx.log.debug(`http.cors ${displayUrl(p.url)}: ${allowed.length + foreign.length} requests, ${unreachable.length} distinct failures`);
+    const answered = (list: Array<CorsAnswer | Verdict>) => list.filter((a): a is CorsAnswer => !isVerdict(a));
+    return evaluateCors({ allowed: answered(allowed), foreign: answered(foreign) }, p, unreachable);
   },
 });

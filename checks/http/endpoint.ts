@@ -292,12 +292,14 @@ export function evaluateEndpoint(facts: EndpointFacts, p: EndpointParams): Verdi
     parts.push(fail(`status ${statusLine}${redirectNote}, expected ${p.status.label}${body}`));
   }
 
-  // Body
+  // Body. When only its start was read, what is not in that part is unknown, not absent.
+  const cut = `only the first ${r.bodyBytes} bytes of the body were read`;
   for (const m of p.body_contains ?? []) {
-    if (!m.test(r.body)) parts.push(fail(`body does not contain ${m.label}${r.truncated ? ' (in the first ' + r.bodyBytes + ' bytes read)' : ''}`));
+    if (!m.test(r.body)) parts.push(r.truncated ? error(`cannot tell whether the body contains ${m.label}: ${cut}`) : fail(`body does not contain ${m.label}`));
   }
   for (const m of p.body_not_contains ?? []) {
     if (m.test(r.body)) parts.push(fail(`body contains ${m.label}`));
+    else if (r.truncated) parts.push(error(`cannot tell whether the body contains ${m.label} after the part read: ${cut}`));
   }
 
   // JSON
@@ -306,7 +308,8 @@ export function evaluateEndpoint(facts: EndpointFacts, p: EndpointParams): Verdi
   const jsonActual: Record<string, unknown> = {};
   if (jsonExpect.length || jsonExists.length) {
     const doc = getJson();
-    if (!doc.ok) parts.push(fail(doc.error));
+    if (!doc.ok && r.truncated) parts.push(error(`cannot read the JSON body: ${cut} (raise the size limit or point the check at a smaller document)`));
+    else if (!doc.ok) parts.push(fail(doc.error));
     else {
       for (const [path, expected] of jsonExpect) {
         const got = jsonPath(doc.value, path);

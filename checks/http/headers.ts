@@ -124,7 +124,9 @@ export function evaluateHeaders(h: Headers, https: boolean, p: Params): Verdict 
     try {
       re = new RegExp(pattern);
     } catch {
-      return error(`match rule for ${name} is not a valid regular expression: ${pattern}`);
+      // Only this rule cannot be judged: the other findings still stand.
+      add(error(`match rule for ${name} is not a valid regular expression: ${pattern}`));
+      continue;
     }
     if (value === undefined) add(fail(`header ${name} is missing; expected it to match /${pattern}/`));
     else if (!re.test(value)) add(fail(`header ${name} is "${value}"; expected it to match /${pattern}/`));

@@ -26,10 +26,10 @@ export interface ProtectedFacts {
   location?: string;
 }
 
-/** Pure decision. */
-export function evaluateProtected(all: ProtectedFacts[], p: Params): Verdict {
+/** Pure decision. `unreachable`: the endpoints that got no answer (could not check those). */
+export function evaluateProtected(all: ProtectedFacts[], p: Params, unreachable: Verdict[] = []): Verdict {
   const login = new RegExp(p.login_pattern, 'i');
-  const parts: Verdict[] = [];
+  const parts: Verdict[] = [...unreachable];
   const rows = all.map((f) => {
     const u = `${f.method} ${displayUrl(f.url)}`;
     let result = 'protected';
@@ -76,8 +76,13 @@ export default defineCheck({
     const list = p.endpoints.map((e) => (typeof e === 'string' ? { url: e, method: 'GET' as const } : e));
     const results = await Promise.all(list.map((e) => fetchOrVerdict(e.url, { method: e.method, ca: ca.ca, insecure: p.insecure, maxBodyBytes: 0 }, ctx)));
     const facts: ProtectedFacts[] = [];
+    // An endpoint that gets no answer is a part that could not be checked: an open one elsewhere still fails.
+    const unreachable: Verdict[] = [];
     for (const [i, got] of results.entries()) {
-      if ('verdict' in got) return got.verdict;
+      if ('verdict' in got) {
+        unreachable.push(got.verdict);
+        continue;
+      }
       const loc = header(got.res, 'location');
       let location: string | undefined;
       try {
@@ -87,6 +92,6 @@ export default defineCheck({
       }
       facts.push({ url: list[i].url, method: list[i].method, status: got.res.status, location });
     }
-    return evaluateProtected(facts, p);
+    return evaluateProtected(facts, p, unreachable);
   },
 });

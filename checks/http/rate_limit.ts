@@ -50,7 +50,11 @@ export function evaluateRateLimit(f: RateFacts, p: Params): Verdict {
   }
   if (f.sent < budget) {
     const why = f.stopped === 'window' ? `the ${formatDuration(p.window)} window ended` : 'the check timed out';
-    return warn(`no 429 after ${f.sent} of ${budget} requests, but ${why} before the budget was spent: inconclusive`, evidence);
+    // Could not check: neither a 429 nor the full budget without one.
+    return {
+      ...error(`no 429 after ${f.sent} of ${budget} requests, but ${why} before the budget was spent: inconclusive`, evidence),
+      remediation: `Give the check time for ${budget} requests (a longer timeout, a window long enough for the endpoint's latency), or lower limit/margin to the real limit.`,
+    };
   }
   return {
     ...fail(`sent ${f.sent} requests in ${formatDuration(f.elapsedMs)} without any 429; expected a limit of ${p.limit} per ${formatDuration(p.window)}`, evidence),

@@ -89,8 +89,10 @@ export function evaluateRedirect(f: RedirectFacts, maxRedirects = 10): Verdict {
     parts.push(fail(`redirect loop: ${f.hops.map((h) => displayUrl(h.url)).join(' → ')} → ${displayUrl(f.hops[f.hops.length - 1].location!)}`, undefined, 'Fix the redirect rules so the chain ends on a page (often an HTTPS→HTTP redirect behind a proxy that terminates TLS: trust X-Forwarded-Proto).'));
   } else if (f.end === 'too-many') {
     parts.push(fail(`more than ${maxRedirects} redirects starting at ${displayUrl(f.start)}`));
-  } else if (f.end === 'error' && parts.length === 0) {
-    parts.push(warn(`could not follow the chain after the HTTPS redirect: ${f.errorMessage}`));
+  } else if (f.end === 'error') {
+    // Could not check the rest of the chain (loops, where it ends): unknown, whatever the first hop showed.
+    const last = f.hops[f.hops.length - 1];
+    parts.push(error(`could not follow the redirect chain past ${displayUrl(last.location ?? last.url)}: ${f.errorMessage}`));
   }
   const last = f.hops[f.hops.length - 1];
   return combine(parts, `${displayUrl(f.start)} redirects with ${first.status} to ${displayUrl(first.location ?? '')}${f.hops.length > 1 ? `; ${f.hops.length > 2 ? `${f.hops.length - 2} more redirect${f.hops.length === 3 ? '' : 's'}, then ` : ''}${displayUrl(last.url)} answers ${last.status}` : ''}`, {

@@ -84,13 +84,21 @@ export function summarizeJwk(jwk: unknown, index: number): JwkSummary {
 
 /** Pure decision: the HTTP answer and the expected key in, verdict out. */
 export function evaluateJwks(f: JwksFacts): Verdict {
+  // The configured key is judged apart from the answer: a missing key file fails even when the URL is down,
+  // and a JWKS that leaks private keys fails even when the configured key could not be read.
+  const keyProblem = f.expected?.problem ? (f.expected.problemIsError ? error(f.expected.problem) : fail(f.expected.problem)) : undefined;
+  const withKey = (v: Verdict): Verdict => (keyProblem ? combine([v, keyProblem], v.message, v.evidence) : v);
   if (f.fetchError) {
-    return {
+    return withKey({
       ...error(`could not fetch JWKS from ${f.url}: ${f.fetchError}`),
       remediation: 'Check that the auth service is up and that this URL is reachable from where the check runs (DNS, firewall, TLS: give `ca` for a private CA); then run the check again.',
-    };
+    });
   }
-  if (f.expected?.problem && f.expected.problemIsError) return error(f.expected.problem);
+  return withKey(evaluateAnswer(f));
+}
+
+/** The JWKS answer itself (status, JSON, private members, the configured key when it was loaded). */
+function evaluateAnswer(f: JwksFacts): Verdict {
   const status = f.status ?? 0;
   if (status < 200 || status > 299) {
     return fail(`JWKS URL ${f.url} answered HTTP ${status}${f.statusText ? ` ${f.statusText}` : ''}; expected 200 with a JSON Web Key Set`, {
@@ -132,8 +140,8 @@ export function evaluateJwks(f: JwksFacts): Verdict {
   for (const k of summaries.filter((s) => s.invalid)) parts.push(warn(`JWKS key ${label(k)} is ${k.invalid}`));
 
   if (f.expected?.problem) {
-    parts.push(fail(f.expected.problem));
-    return combine(parts, '', evidence);
+    // Judged by evaluateJwks (fail or could-not-check); here only what the set itself shows.
+    return combine(parts, `JWKS has ${summaries.length} key${summaries.length === 1 ? '' : 's'}, no private members`, evidence);
   }
 
   if (f.expected?.fingerprint) {
@@ -202,16 +210,17 @@ export default defineCheck({
     const p = ctx.params;
     const url = displayUrl(p.url);
     const expected = await expectedKey(p, ctx.env, ctx.baseDir);
+    const facts: JwksFacts = { url, expected, kid: p.kid };
     let ca: Buffer | undefined;
     if (p.ca) {
       const caPath = isAbsolute(p.ca) ? p.ca : resolve(ctx.baseDir, p.ca);
       try {
         ca = await readFile(caPath);
       } catch (err) {
-        return error(`could not read CA file ${caPath} (${(err as { code?: string }).code ?? 'error'})`);
+        // Without the CA the set cannot be fetched; the configured key is still judged.
+        return evaluateJwks({ ...facts, fetchError: `could not read CA file ${caPath} (${(err as { code?: string }).code ?? 'error'})` });
       }
     }
-    const facts: JwksFacts = { url, expected, kid: p.kid };
     try {
       const res = await httpRequest(p.url, { timeoutMs: ctx.timeoutMs, signal: ctx.signal, ca, insecure: p.insecure, followRedirects: true, headers: { accept: 'application/json, application/jwk-set+json' } });
       Object.assign(facts, {

@@ -49,6 +49,8 @@ export interface KeyFacts {
   mode?: number;
   /** Whether git tracks the key file; undefined when it is not inside a work tree. */
   git?: { repo: string; tracked: boolean };
+  /** Why git could not be asked (then tracking is unknown). */
+  gitError?: string;
 }
 
 export interface KeysFacts {
@@ -73,20 +75,26 @@ function keyVerdicts(role: 'private' | 'public', k: KeyFacts, facts: KeysFacts):
   if (k.problem) {
     const message = k.problemMessage ?? `${role} key in ${k.source} could not be loaded`;
     if (k.problem === 'encrypted' || k.problem === 'bad-passphrase') {
-      return [
-        {
-          ...error(message),
-          remediation: `Give the key's passphrase to the check from the environment, e.g. \`passphrase: \${JWT_KEY_PASSPHRASE}\` (it is never shown), or check the one given; the app needs the same passphrase to sign tokens.`,
-        },
-      ];
+      parts.push({
+        ...error(message),
+        remediation: `Give the key's passphrase to the check from the environment, e.g. \`passphrase: \${JWT_KEY_PASSPHRASE}\` (it is never shown), or check the one given; the app needs the same passphrase to sign tokens.`,
+      });
+    } else if (ERROR_PROBLEMS.includes(k.problem)) {
+      parts.push(error(message));
+    } else {
+      parts.push(fail(message));
     }
-    if (ERROR_PROBLEMS.includes(k.problem)) {
-      return [error(message)];
-    }
-    return [fail(message)];
   }
+  // The key file's mode and git tracking are known without its content: judged even when it did not load.
   const d = k.description;
-  if (!d) return parts;
+  if (d) parts.push(...contentVerdicts(role, k, d, facts));
+  parts.push(...fileVerdicts(role, k));
+  return parts;
+}
+
+/** What the loaded key itself shows: type and curve for the algorithm, size. */
+function contentVerdicts(role: 'private' | 'public', k: KeyFacts, d: KeyDescription, facts: KeysFacts): Verdict[] {
+  const parts: Verdict[] = [];
   const family = algorithmFamily(facts.algorithm);
   const keyFix = () =>
     `Either set \`algorithm\` to the one the app really signs with, or generate a ${facts.algorithm} key pair (${generateCommand(facts.algorithm, facts.minBits)}; then openssl pkey -in jwt_private.pem -pubout -out jwt_public.pem).`;
@@ -113,6 +121,12 @@ function keyVerdicts(role: 'private' | 'public', k: KeyFacts, facts: KeysFacts):
   if (d.curve && !facts.allowedCurves.includes(d.curve)) {
     parts.push(fail(`${role} key ${k.source} uses curve ${d.curve}, not one of the allowed ${facts.allowedCurves.join(', ')}`));
   }
+  return parts;
+}
+
+/** What the key file shows: its mode and whether git tracks it. */
+function fileVerdicts(role: 'private' | 'public', k: KeyFacts): Verdict[] {
+  const parts: Verdict[] = [];
   if (role === 'private' && k.isFile && k.mode !== undefined && (k.mode & 0o077) !== 0) {
     parts.push(
       fail(
@@ -135,6 +149,7 @@ function keyVerdicts(role: 'private' | 'public', k: KeyFacts, facts: KeysFacts):
       parts.push(warn(`public key ${k.source} is tracked by git in ${k.git.repo}; keep key files out of the repository and load them from the deployment's secret store`));
     }
   }
+  if (k.gitError) parts.push(error(`could not check whether ${role} key ${k.source} is tracked by git: ${k.gitError}`));
   return parts;
 }
 
@@ -225,7 +240,11 @@ async function gatherKeyFacts(loaded: LoadedKey, checkGit: boolean, signal: Abor
   };
   if (loaded.key) facts.description = describeKey(loaded.key);
   if (checkGit && loaded.source.kind === 'file' && loaded.problem !== 'missing') {
-    facts.git = await trackedByGit(loaded.source.path, signal);
+    try {
+      facts.git = await trackedByGit(loaded.source.path, signal);
+    } catch (err) {
+      facts.gitError = (err as Error).message;
+    }
   }
   return facts;
 }

@@ -62,25 +62,27 @@ const human = (seconds: number) => formatDuration(seconds * 1000);
 
 /** Pure decision: what the endpoint issued in, verdict out. */
 export function evaluateToken(f: TokenFacts): Verdict {
+  // A key that could not be loaded only leaves the signature unchecked: what the token shows is still judged.
+  const keyPart = f.keyProblem ? error(f.keyProblem) : undefined;
+  const withKey = (v: Verdict): Verdict => (keyPart ? combine([v, keyPart], v.message, v.evidence) : v);
   if (f.fetchError) {
-    return {
+    return withKey({
       ...error(`could not get a token from ${f.url}: ${f.fetchError}`),
       remediation: 'Check that the service is up and that this URL is reachable from where the check runs (DNS, firewall, TLS: give `ca` for a private CA); then run the check again.',
-    };
+    });
   }
-  if (f.keyProblem) return error(f.keyProblem);
   const status = f.status ?? 0;
   if (status >= 400 && status < 500) {
-    return {
+    return withKey({
       ...error(`token endpoint ${f.url} answered HTTP ${status}${f.statusText ? ` ${f.statusText}` : ''}: the request in the profile was rejected (check url, body and the test credentials)`),
       remediation: 'Make the token request in the profile work: the method, url, headers and body (form: true for OAuth token endpoints) of a login the service accepts, with a test account whose credentials come from ${VARS}.',
-    };
+    });
   }
   if (status < 200 || status > 299) {
-    return fail(`token endpoint ${f.url} answered HTTP ${status}${f.statusText ? ` ${f.statusText}` : ''}; expected 2xx with a token`, { expected: '2xx', actual: status });
+    return withKey(fail(`token endpoint ${f.url} answered HTTP ${status}${f.statusText ? ` ${f.statusText}` : ''}; expected 2xx with a token`, { expected: '2xx', actual: status }));
   }
-  if (f.responseProblem) return fail(f.responseProblem);
-  if (f.notJwt) return fail(`the token in "${f.tokenField}" is not a signed JWT (expected three base64url parts signed with ${f.algorithm})`);
+  if (f.responseProblem) return withKey(fail(f.responseProblem));
+  if (f.notJwt) return withKey(fail(`the token in "${f.tokenField}" is not a signed JWT (expected three base64url parts signed with ${f.algorithm})`));
 
   const h = f.header ?? {};
   const c = f.claims ?? {};
@@ -112,6 +114,8 @@ export function evaluateToken(f: TokenFacts): Verdict {
         'The service signs with a different key than the one deployed for verification: deploy the matching pair (see jwt.keys) and publish its public half in the JWKS.',
       ),
     );
+  } else if (keyPart) {
+    parts.push(keyPart);
   } else if (f.signature !== 'valid' && !parts.length) {
     parts.push(warn(`signature not checked: ${f.keySource ? `the token's ${h.alg} does not fit the key from ${f.keySource}` : 'no public key configured (set public_key or JWT_PUBLIC_KEY_PATH)'}`));
   }
@@ -174,7 +178,8 @@ export default defineCheck({
       want = 'private';
     }
     const key: LoadedKey | undefined = await loadKey(input, want, { baseDir: ctx.baseDir, env: ctx.env });
-    if (key && !key.key) return evaluateToken({ ...facts, keyProblem: `cannot verify tokens: ${key.problemMessage}` });
+    // A key that does not load leaves only the signature unchecked: the token is still requested and judged.
+    if (key && !key.key) facts.keyProblem = `cannot verify the token's signature: ${key.problemMessage}`;
     if (key?.key) {
       facts.keySource = describeSource(key.source);
       facts.keyFingerprint = fingerprint(key.key);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
 import { compactEvidence, compareVersions, formatMs, parseVersion } from '../../src/db/compare.js';
-import { dbErrorVerdict, withReadOnlyPg, DbCheckError } from '../../src/db/pg.js';
+import { dbErrorVerdict, describePgError, withReadOnlyPg, DbCheckError } from '../../src/db/pg.js';
 import { pgConnectionParams, resolveDbTarget } from '../../src/db/target.js';
 import { boolish, duration } from '../../src/params.js';
 
@@ -14,7 +14,10 @@ export interface ConnectFacts {
   versionNum: string;
   tls?: { protocol: string | null; cipher?: string };
   connectMs: number;
-  roundTripMs: number;
+  /** Undefined when the queries after connecting failed (see `queryError`). */
+  roundTripMs?: number;
+  /** Why the version / round-trip queries failed after the connection was made: those parts are not judged. */
+  queryError?: string;
 }
 
 export interface ConnectExpectation {
@@ -27,8 +30,9 @@ export function evaluateConnect(facts: ConnectFacts, expect: ConnectExpectation)
   const parts: Verdict[] = [];
   const actual = parseVersion(facts.versionNum) ?? parseVersion(facts.version);
   const wanted = parseVersion(expect.min_version);
-  const shown = actual ? actual.join('.') : facts.version;
+  const shown = actual ? actual.join('.') : facts.version || '(unknown version)';
   if (!wanted) parts.push(error(`min_version "${expect.min_version}" is not a version number`));
+  else if (facts.queryError && !facts.version) parts.push(error(`connected, but could not read the server version: ${facts.queryError}`));
   else if (!actual) parts.push(error(`cannot read the server version from "${facts.version}"`));
   else if (compareVersions(actual, wanted) < 0) {
     parts.push(fail(`server version ${shown} is below the required ${expect.min_version}`, undefined,
@@ -40,13 +44,15 @@ export function evaluateConnect(facts: ConnectFacts, expect: ConnectExpectation)
   } else if (facts.tls && /^TLSv1(\.[01])?$/.test(facts.tls.protocol ?? '')) {
     parts.push(warn(`connection uses outdated ${facts.tls.protocol}`, undefined));
   }
-  if (expect.max_latency !== undefined && facts.roundTripMs > expect.max_latency) {
+  if (facts.roundTripMs === undefined) {
+    if (facts.version && facts.queryError) parts.push(error(`could not measure the round trip: ${facts.queryError}`));
+  } else if (expect.max_latency !== undefined && facts.roundTripMs > expect.max_latency) {
     parts.push(warn(`round trip took ${formatMs(facts.roundTripMs)}, above ${formatMs(expect.max_latency)}`));
   }
   const tlsText = facts.tls ? `over ${facts.tls.protocol}` : 'without TLS';
-  return combine(parts, `PostgreSQL ${shown} reachable as ${facts.label} ${tlsText}, round trip ${formatMs(facts.roundTripMs)}`, compactEvidence({
+  return combine(parts, `PostgreSQL ${shown} reachable as ${facts.label} ${tlsText}, round trip ${formatMs(facts.roundTripMs ?? 0)}`, compactEvidence({
     expected: { min_version: expect.min_version, require_ssl: expect.require_ssl, max_latency_ms: expect.max_latency },
-    actual: { version: shown, tls: facts.tls?.protocol ?? false, round_trip_ms: Math.round(facts.roundTripMs * 10) / 10 },
+    actual: { version: shown, tls: facts.tls?.protocol ?? false, round_trip_ms: facts.roundTripMs === undefined ? undefined : Math.round(facts.roundTripMs * 10) / 10 },
     details: { server_version: facts.version, cipher: facts.tls?.cipher, connect_ms: Math.round(facts.connectMs), target: facts.label },
   }));
 }
@@ -79,14 +85,22 @@ export default defineCheck({
     if (!target) return error(problem);
     if (target.kind === 'sqlite') return error('postgres.connect needs a PostgreSQL URL; this one is SQLite (use sqlite.schema / sqlite.rows for it)');
     try {
-      const facts = await withReadOnlyPg(target, ctx, async (query, info) => {
-        const [row] = await query<{ num: string; version: string }>(
-          "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
-        );
-        const t0 = performance.now();
-        await query('SELECT 1');
-        const roundTripMs = performance.now() - t0;
-        return { label: target.label, version: row.version, versionNum: row.num, tls: info.tls, connectMs: info.connectMs, roundTripMs };
+      const facts = await withReadOnlyPg(target, ctx, async (query, info): Promise<ConnectFacts> => {
+        // Connected: the TLS of the connection is known, so a query failing now leaves only the version unjudged.
+        const facts: ConnectFacts = { label: target.label, version: '', versionNum: '', tls: info.tls, connectMs: info.connectMs };
+        try {
+          const [row] = await query<{ num: string; version: string }>(
+            "SELECT current_setting('server_version_num') AS num, current_setting('server_version') AS version",
+          );
+          Object.assign(facts, { version: row.version, versionNum: row.num });
+          const t0 = performance.now();
+          await query('SELECT 1');
+          facts.roundTripMs = performance.now() - t0;
+        } catch (err) {
+          if (ctx.signal.aborted) throw err;
+          facts.queryError = describePgError(err, target, ctx.timeoutMs, false, 'query').message;
+        }
+        return facts;
       });
       return evaluateConnect(facts, p);
     } catch (err) {

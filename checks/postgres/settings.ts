@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
 import { compactEvidence, describeExpectation, formatMs, meetsExpectation, parseExpectation } from '../../src/db/compare.js';
-import { DbCheckError, dbErrorVerdict, withReadOnlyPg } from '../../src/db/pg.js';
+import { DbCheckError, dbErrorVerdict, describePgError, withReadOnlyPg } from '../../src/db/pg.js';
 import { pgConnectionParams, resolveDbTarget } from '../../src/db/target.js';
 import { boolish, duration, numberish } from '../../src/params.js';
 
@@ -21,10 +21,12 @@ export interface ArchiverFacts {
 
 export interface SettingsFacts {
   settings: Record<string, PgSetting>;
-  /** Client connections open now (pg_stat_activity). */
-  connections: number;
+  /** Client connections open now (pg_stat_activity); undefined when it could not be read. */
+  connections?: number;
   archiver?: ArchiverFacts;
   now: Date;
+  /** Why a part could not be read (the settings themselves were): then that part is not judged. */
+  unreadable?: { connections?: string; archiver?: string };
 }
 
 type ExpectValue = string | number | boolean | (string | number | boolean)[];
@@ -107,7 +109,9 @@ export function evaluateSettings(facts: SettingsFacts, expect: SettingsExpectati
 
   const max = Number(facts.settings.max_connections?.setting);
   const details: Record<string, unknown> = {};
-  if (Number.isFinite(max) && max > 0) {
+  if (facts.connections === undefined) {
+    parts.push(error(`could not count the connections in use${facts.unreadable?.connections ? `: ${facts.unreadable.connections}` : ''}`));
+  } else if (Number.isFinite(max) && max > 0) {
     const pct = (facts.connections / max) * 100;
     details.connections = { in_use: facts.connections, max_connections: max, percent: Math.round(pct * 10) / 10 };
     const text = `${facts.connections} of ${max} connections in use (${Math.round(pct)}%)`;
@@ -127,7 +131,7 @@ export function evaluateSettings(facts: SettingsFacts, expect: SettingsExpectati
     if (!ON.test(mode)) {
       if (modeExpectation === undefined) parts.push(fail(`archive_mode is ${mode}, expected on (WAL archiving for point-in-time recovery)`));
     } else if (!a) {
-      parts.push(error('cannot read pg_stat_archiver'));
+      parts.push(error(`cannot read pg_stat_archiver${facts.unreadable?.archiver ? `: ${facts.unreadable.archiver}` : ''}`));
     } else {
       details.archiver = {
         archived_count: a.archived_count,
@@ -194,24 +198,41 @@ export default defineCheck({
     if (!target) return error(problem);
     if (target.kind === 'sqlite') return error('postgres.settings needs a PostgreSQL URL; this one is SQLite');
     try {
-      const facts = await withReadOnlyPg(target, ctx, async (query) => {
+      const facts = await withReadOnlyPg(target, ctx, async (query): Promise<SettingsFacts> => {
         const names = [...new Set([...Object.keys(p.expect), 'max_connections', 'archive_mode'])];
         const rows = await query<{ name: string; setting: string; unit: string | null }>(
           'SELECT name, setting, unit FROM pg_catalog.pg_settings WHERE name = ANY($1::text[])', [names]);
-        const [{ n }] = await query<{ n: string }>("SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'");
-        const [archiver] = await query<{ archived_count: string; last_archived_time: Date | null; failed_count: string; last_failed_time: Date | null; now: Date }>(
-          'SELECT archived_count, last_archived_time, failed_count, last_failed_time, now() AS now FROM pg_catalog.pg_stat_archiver');
-        return {
-          settings: Object.fromEntries(rows.map((r) => [r.name, r])),
-          connections: Number(n),
-          archiver: archiver && {
+        const out: SettingsFacts = { settings: Object.fromEntries(rows.map((r) => [r.name, r])), now: new Date(), unreadable: {} };
+        // The settings are read: a later query that fails leaves only its own part unjudged (a savepoint keeps
+        // the transaction usable for the next one).
+        const part = async <T>(what: 'connections' | 'archiver', fn: () => Promise<T>): Promise<T | undefined> => {
+          await query('SAVEPOINT readiness_part');
+          try {
+            const value = await fn();
+            await query('RELEASE SAVEPOINT readiness_part');
+            return value;
+          } catch (err) {
+            if (ctx.signal.aborted) throw err;
+            out.unreadable![what] = describePgError(err, target, ctx.timeoutMs, false, 'query').message;
+            await query('ROLLBACK TO SAVEPOINT readiness_part');
+            return undefined;
+          }
+        };
+        out.connections = await part('connections', async () =>
+          Number((await query<{ n: string }>("SELECT count(*) AS n FROM pg_catalog.pg_stat_activity WHERE backend_type = 'client backend'"))[0].n));
+        const archiver = await part('archiver', async () =>
+          (await query<{ archived_count: string; last_archived_time: Date | null; failed_count: string; last_failed_time: Date | null; now: Date }>(
+            'SELECT archived_count, last_archived_time, failed_count, last_failed_time, now() AS now FROM pg_catalog.pg_stat_archiver'))[0]);
+        if (archiver) {
+          out.archiver = {
             archived_count: Number(archiver.archived_count),
             last_archived_time: archiver.last_archived_time,
             failed_count: Number(archiver.failed_count),
             last_failed_time: archiver.last_failed_time,
-          },
-          now: archiver?.now ?? new Date(),
-        };
+          };
+          out.now = archiver.now ?? out.now;
+        }
+        return out;
       });
       ctx.log.debug(`postgres: read ${Object.keys(facts.settings).length} settings from ${target.label}`);
       return evaluateSettings(facts, p);

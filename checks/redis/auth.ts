@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
+import { combine, defineCheck, error, fail, failAndUnchecked, warn, type Verdict } from '../../src/check.js';
 import { compactEvidence } from '../../src/db/compare.js';
 import { DbCheckError, dbErrorVerdict } from '../../src/db/pg.js';
 import { redisConnectionParams, resolveRedisTarget, withRedis } from '../../src/db/redis.js';
@@ -23,6 +23,9 @@ const AUTH_HELP =
   'Enable password authentication: set requirepass (or an ACL: `user default off` plus a user with a strong ' +
   '>password), restart or CONFIG REWRITE, and give the application the password through REDIS_PASSWORD / REDIS_URL.';
 
+/** Known from the parameters alone, whether or not the server answers. */
+export const noPasswordConfigured = (): Verdict => fail('no password is configured for the connection (url, password or REDIS_PASSWORD)', undefined, AUTH_HELP);
+
 export function evaluateRedisAuth(facts: RedisAuthFacts): Verdict {
   const parts: Verdict[] = [];
   if (facts.unauthenticated.result === 'accepted') {
@@ -31,7 +34,7 @@ export function evaluateRedisAuth(facts: RedisAuthFacts): Verdict {
     parts.push(error(`cannot test an unauthenticated connection: ${facts.unauthenticated.reason}`));
   }
   if (!facts.configured) {
-    parts.push(fail('no password is configured for the connection (url, password or REDIS_PASSWORD)', undefined, AUTH_HELP));
+    parts.push(noPasswordConfigured());
   } else if (facts.configured.result === 'refused') {
     parts.push(fail(`the configured credentials were rejected: ${facts.configured.reason}`, undefined,
       'Give the application the current password (REDIS_PASSWORD / REDIS_URL) or fix the ACL user.'));
@@ -110,7 +113,9 @@ export default defineCheck({
     };
     const facts: RedisAuthFacts = { label: target.label, unauthenticated: await attempt('none') };
     if (facts.unauthenticated.result === 'error' && /refused|timed out|resolve|closed/.test(facts.unauthenticated.reason)) {
-      return unreachable ? dbErrorVerdict('error', unreachable, { target: target.label }) : error(facts.unauthenticated.reason);
+      const down = unreachable ? dbErrorVerdict('error', unreachable, { target: target.label }) : error(facts.unauthenticated.reason);
+      // No password in the configuration is a finding without the server: fail, with the server unchecked.
+      return target.password ? down : failAndUnchecked(noPasswordConfigured(), [down]);
     }
     if (target.password) {
       facts.configured = await attempt('target', async (call) => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { combine, defineCheck, error, fail, type Verdict } from '../../src/check.js';
 import { compactEvidence, formatBytes, parseSize } from '../../src/db/compare.js';
 import { DbCheckError, dbErrorVerdict } from '../../src/db/pg.js';
-import { parseInfo, redisConnectionParams, resolveRedisTarget, withRedis } from '../../src/db/redis.js';
+import { describeRedisError, parseInfo, redisConnectionParams, resolveRedisTarget, withRedis } from '../../src/db/redis.js';
 import { boolish } from '../../src/params.js';
 
 export const EVICTION_POLICIES = [
@@ -17,6 +17,8 @@ export interface RedisConfigFacts {
   config: Partial<Record<(typeof CONFIG_KEYS)[number], string>>;
   /** INFO persistence, when readable. */
   persistence?: Record<string, string>;
+  /** Why INFO persistence could not be read (then the last save/write status is not judged). */
+  persistenceError?: string;
 }
 
 export interface RedisConfigExpectation {
@@ -31,9 +33,12 @@ export interface RedisConfigExpectation {
 export function evaluateRedisConfig(facts: RedisConfigFacts, expect: RedisConfigExpectation): Verdict {
   const parts: Verdict[] = [];
   const c = facts.config;
+  // A key CONFIG GET did not report cannot be judged (a renamed or filtered command): never read as a default.
+  const unreported = (key: string) => parts.push(error(`CONFIG GET ${key} returned nothing on ${facts.label}: ${key} cannot be checked`));
+  if (c.maxmemory === undefined && (expect.maxmemory_required || expect.min_maxmemory !== undefined || expect.max_maxmemory !== undefined)) unreported('maxmemory');
   const maxmemory = Number(c.maxmemory ?? '0');
   const shownMemory = maxmemory === 0 ? '0 (no limit)' : formatBytes(maxmemory);
-  if (expect.maxmemory_required && maxmemory === 0) {
+  if (expect.maxmemory_required && c.maxmemory !== undefined && maxmemory === 0) {
     parts.push(fail('maxmemory is 0 (no limit): Redis can grow until the machine runs out of memory', undefined,
       'Set maxmemory (e.g. `maxmemory 256mb`, about 75% of the memory Redis may use) with a maxmemory-policy in redis.conf.'));
   }
@@ -45,7 +50,8 @@ export function evaluateRedisConfig(facts: RedisConfigFacts, expect: RedisConfig
   if (maxmemory > 0 && max !== undefined && maxmemory > max) parts.push(fail(`maxmemory is ${shownMemory}, expected at most ${formatBytes(max)}`));
 
   const policy = c['maxmemory-policy'];
-  if (expect.eviction_policies?.length && policy !== undefined && !expect.eviction_policies.includes(policy)) {
+  if (expect.eviction_policies?.length && policy === undefined) unreported('maxmemory-policy');
+  else if (expect.eviction_policies?.length && policy !== undefined && !expect.eviction_policies.includes(policy)) {
     parts.push(fail(`maxmemory-policy is ${policy}, expected one of ${expect.eviction_policies.join(', ')}`));
   }
 
@@ -67,9 +73,12 @@ export function evaluateRedisConfig(facts: RedisConfigFacts, expect: RedisConfig
     if (p && want !== 'none') {
       if (rdb && p.rdb_last_bgsave_status === 'err') parts.push(fail('the last RDB save failed (rdb_last_bgsave_status:err)'));
       if (aof && p.aof_last_write_status === 'err') parts.push(fail('the last AOF write failed (aof_last_write_status:err)'));
+    } else if (facts.persistenceError && want !== 'none' && (aof || rdb)) {
+      parts.push(error(`could not read INFO persistence, so whether the last ${aof && rdb ? 'RDB save and AOF write' : aof ? 'AOF write' : 'RDB save'} succeeded is unknown: ${facts.persistenceError}`));
     }
   }
-  if (expect.protected_mode !== undefined && c['protected-mode'] !== undefined) {
+  if (expect.protected_mode !== undefined && c['protected-mode'] === undefined) unreported('protected-mode');
+  else if (expect.protected_mode !== undefined && c['protected-mode'] !== undefined) {
     const on = c['protected-mode'].toLowerCase() === 'yes';
     if (on !== expect.protected_mode) parts.push(fail(`protected-mode is ${c['protected-mode']}, expected ${expect.protected_mode ? 'yes' : 'no'}`));
   }
@@ -121,12 +130,14 @@ export default defineCheck({
           if (Array.isArray(reply) && reply.length >= 2) config[key] = String(reply[1]);
         }
         let persistence: Record<string, string> | undefined;
+        let persistenceError: string | undefined;
         try {
           persistence = parseInfo(String(await call('INFO', 'persistence')));
-        } catch {
-          persistence = undefined;
+        } catch (err) {
+          if (ctx.signal.aborted) throw err;
+          persistenceError = describeRedisError(err, target, ctx.timeoutMs).message;
         }
-        return { label: target.label, config, persistence };
+        return { label: target.label, config, persistence, persistenceError };
       });
       return evaluateRedisConfig(facts, ctx.params);
     } catch (err) {

@@ -8,7 +8,7 @@ import { basename, isAbsolute, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import picomatch from 'picomatch';
 import { z } from 'zod';
-import { defineCheck, error, fail, pass, warn, type Verdict } from '../../src/check.js';
+import { defineCheck, error, fail, failAndUnchecked, pass, warn, type Verdict } from '../../src/check.js';
 import { boolish, intish } from '../../src/params.js';
 import { SECRET_PATTERNS, URL_PASSWORD } from '../../src/secret-patterns.js';
 import { isKnownPlaceholder } from '../../src/secret-strength.js';
@@ -151,6 +151,8 @@ export interface ScanFacts {
   skippedLarge: number;
   unreadable: string[];
   commitsScanned?: number;
+  /** Why the history scan did not complete (history: true): then the history is not judged. */
+  historyError?: string;
   durationMs: number;
 }
 
@@ -171,28 +173,36 @@ export function evaluateScan(f: ScanFacts): Verdict {
       skippedBinary: f.skippedBinary,
       skippedLarge: f.skippedLarge,
       unreadable: f.unreadable.slice(0, 20),
-      ...(f.commitsScanned !== undefined ? { commitsScanned: f.commitsScanned } : { history: 'not scanned (history: false)' }),
+      ...(f.historyError ? { history: `not scanned: ${f.historyError}` } : f.commitsScanned !== undefined ? { commitsScanned: f.commitsScanned } : { history: 'not scanned (history: false)' }),
       durationMs: f.durationMs,
     },
   };
+  // Parts not scanned: never a pass; next to a finding, named as unchecked.
+  const notScanned = [
+    ...(f.unreadable.length ? [`${f.unreadable.length} tracked file${f.unreadable.length === 1 ? '' : 's'} could not be read (${f.unreadable.slice(0, 3).join(', ')}${f.unreadable.length > 3 ? ', …' : ''})`] : []),
+    ...(f.historyError ? [`the history could not be scanned: ${f.historyError}`] : []),
+  ];
   if (f.findings.length) {
     const shown = f.findings.slice(0, 3).map(describeFinding).join('; ');
     const more = f.findings.length > 3 ? `; +${f.findings.length - 3} more` : '';
     const inHistory = f.findings.some((x) => x.commit);
-    return fail(
+    return failAndUnchecked(fail(
       `${f.findings.length} secret${f.findings.length === 1 ? '' : 's'} committed in ${f.root}: ${shown}${more} (expected none)`,
       evidence,
       `Remove the secrets from the files (load them from the environment or a secret store), stop tracking .env files (git rm --cached .env; add it to .gitignore) and ROTATE every key found: it stays readable in the git history${inHistory ? ' — the findings marked with a commit were removed but are still in the history; rewrite it (git filter-repo) after rotating' : ''}. Accepted test fixtures can be listed in \`allow\` by path glob or fingerprint.`,
-    );
+    ), notScanned);
   }
-  if (f.filesScanned === 0 && f.skippedBinary === 0 && f.skippedLarge === 0 && !f.unreadable.length && !f.commitsScanned) {
+  if (notScanned.length) {
+    return {
+      ...error(`no secrets found in ${scope}, but ${notScanned.join('; ')}: a partial scan cannot pass`, evidence),
+      remediation: 'Run the check as a user that can read every tracked file (and run git log in the repository), then run it again.',
+    };
+  }
+  if (f.filesScanned === 0 && f.skippedBinary === 0 && f.skippedLarge === 0 && !f.commitsScanned) {
     return {
       ...warn(`nothing to scan: git tracks no files under ${f.root} (ignored and untracked files are not scanned)`, evidence),
       remediation: 'Point `path` at the application repository (relative to the profile directory), or commit the application first.',
     };
-  }
-  if (f.unreadable.length) {
-    return warn(`no secrets found in ${scope}, but ${f.unreadable.length} tracked file${f.unreadable.length === 1 ? '' : 's'} could not be read (${f.unreadable.slice(0, 3).join(', ')})`, evidence);
   }
   return pass(`no secrets in ${scope}${skipped ? ` (${skipped} skipped)` : ''}${f.allowed.length ? `; ${f.allowed.length} allowed finding${f.allowed.length === 1 ? '' : 's'}` : ''}`, evidence);
 }
@@ -381,11 +391,18 @@ export default defineCheck({
       const tree = await scanTrackedFiles(dir, options);
       let findings = tree.findings;
       let commitsScanned: number | undefined;
+      let historyError: string | undefined;
       if (p.history) {
-        const history = await scanHistory(dir, p.history_depth, options);
-        commitsScanned = history.commits;
-        const current = new Set(findings.map((f) => `${f.file}|${f.fingerprint}`));
-        findings = [...findings, ...history.findings.filter((f) => !current.has(`${f.file}|${f.fingerprint}`) && !findings.some((c) => c.fingerprint === f.fingerprint))];
+        try {
+          const history = await scanHistory(dir, p.history_depth, options);
+          commitsScanned = history.commits;
+          const current = new Set(findings.map((f) => `${f.file}|${f.fingerprint}`));
+          findings = [...findings, ...history.findings.filter((f) => !current.has(`${f.file}|${f.fingerprint}`) && !findings.some((c) => c.fingerprint === f.fingerprint))];
+        } catch (err) {
+          // The tracked files were scanned: what they hold is still reported.
+          if (ctx.signal.aborted) throw err;
+          historyError = (err as Error).message;
+        }
       }
       const split = applyAllow(findings, p.allow);
       const facts: ScanFacts = {
@@ -397,6 +414,7 @@ export default defineCheck({
         skippedLarge: tree.skippedLarge,
         unreadable: tree.unreadable,
         commitsScanned,
+        historyError,
         durationMs: Math.round(performance.now() - started),
       };
       ctx.log.debug(`secrets.scan: ${facts.filesScanned} files, ${facts.findings.length} findings, ${facts.allowed.length} allowed, ${facts.durationMs}ms`);

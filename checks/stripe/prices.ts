@@ -2,8 +2,9 @@
 // active product, and has the expected amount, currency and billing interval, in the key's mode.
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, skip, type Verdict } from '../../src/check.js';
+import { beforeEngineTimeout } from '../../src/net/http.js';
 import { boolish, intish } from '../../src/params.js';
-import { apiBaseParam, describeStripeError, listAll, makeStripe, remediationForFailure, withRemediation, withSignal } from '../../src/stripe/client.js';
+import { apiBaseParam, describeStripeError, listAll, makeStripe, remediationForFailure, withSignal } from '../../src/stripe/client.js';
 import { isUsable, secretKeyParam, usableSecretKey } from '../../src/stripe/common.js';
 import { modeName, type KeyMode } from '../../src/stripe/keys.js';
 
@@ -49,7 +50,16 @@ export interface PriceFacts {
 export type Lookup =
   | { found: PriceFacts }
   | { missing: 'not_found' | 'empty_id'; message?: string }
-  | { missing: 'other_mode'; otherMode: KeyMode; message?: string };
+  | { missing: 'other_mode'; otherMode: KeyMode; message?: string }
+  /** Stripe could not be asked about this price (the call failed): see `CouldNotCheck`. */
+  | { unchecked: true };
+
+/** Why some prices could not be looked up (Stripe unreachable, key rejected…), with the fix. */
+export interface CouldNotCheck {
+  /** `invalid API key sk_live_…8h9J (Stripe answered 401)`, `connection refused at 127.0.0.1:9`. */
+  reason: string;
+  remediation?: string;
+}
 
 export interface PriceRowFacts {
   plan: string;
@@ -105,15 +115,24 @@ export function priceProblems(spec: PriceSpec, p: PriceFacts, keyMode: KeyMode |
   return problems;
 }
 
-/** Pure decision: every expected price with what Stripe had for it, in; one verdict with a table, out. */
-export function decidePrices(rows: PriceRowFacts[], keyMode: KeyMode | undefined, checkLivemode = true): Verdict {
+/**
+ * Pure decision: every expected price with what Stripe had for it, in; one verdict with a table, out.
+ * Prices Stripe could not be asked about (`unchecked`) are named with `couldNotCheck.reason`: `error` on
+ * their own, and listed as unchecked next to any price already known to be wrong (then `fail`).
+ */
+export function decidePrices(rows: PriceRowFacts[], keyMode: KeyMode | undefined, checkLivemode = true, couldNotCheck?: CouldNotCheck): Verdict {
   const parts: Verdict[] = [];
   const table: Array<Record<string, unknown>> = [];
+  const unchecked: string[] = [];
   for (const row of rows) {
     const label = `${row.plan} (${refOf(row.spec)})`;
     const entry: Record<string, unknown> = { plan: row.plan, price: refOf(row.spec), expected: expectedText(row.spec) };
     const l = row.lookup;
-    if ('found' in l) {
+    if ('unchecked' in l) {
+      entry.actual = 'not checked';
+      entry.status = 'not checked';
+      unchecked.push(label);
+    } else if ('found' in l) {
       const problems = priceProblems(row.spec, l.found, checkLivemode ? keyMode : undefined);
       entry.id = l.found.id;
       entry.actual = actualText(l.found);
@@ -142,6 +161,12 @@ export function decidePrices(rows: PriceRowFacts[], keyMode: KeyMode | undefined
       }
     }
     table.push(entry);
+  }
+  if (unchecked.length) {
+    const reason = couldNotCheck?.reason ?? 'Stripe was not asked';
+    const which = unchecked.length === rows.length ? 'prices' : `${unchecked.length} of ${rows.length} prices (${unchecked.slice(0, 3).join(', ')}${unchecked.length > 3 ? ` and ${unchecked.length - 3} more` : ''})`;
+    const e = error(`cannot verify ${which}: ${reason}`);
+    parts.push(couldNotCheck?.remediation ? { ...e, remediation: couldNotCheck.remediation } : e);
   }
   const checked = table.filter((t) => t.status === 'ok').length;
   const optionalMissing = table.filter((t) => t.status === 'skip (optional)').length;
@@ -203,25 +228,31 @@ export default defineCheck({
     const { params, env } = ctx;
     const usable = usableSecretKey(params.secret_key, env);
     if (!isUsable(usable)) return usable.verdict;
-    const stripe = makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
+    // The SDK gives up just before the engine does: a hung Stripe then still leaves time to report what
+    // is already known (the key's mode, the webhook URL) next to what could not be checked.
+    const stripe = makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: beforeEngineTimeout(ctx.timeoutMs) });
     const keyMode = usable.info.mode;
     const rows = params.plans.flatMap((plan) => plan.prices.map((spec) => ({ plan: plan.name, optional: spec.optional ?? plan.optional, spec })));
-    const cannot = (err: unknown) => {
+    // The first failed call stops the asking (the next ones would fail the same way); what was already
+    // answered, and what the profile itself shows (an empty price id), is still judged.
+    let couldNotCheck: CouldNotCheck | undefined;
+    const cannot = (err: unknown): CouldNotCheck => {
       const e = describeStripeError(err, { key: usable.key, apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
       ctx.log.debug(`prices: ${e.message}`);
-      const fix = remediationForFailure(e.kind, { resource: 'Prices and Products', apiBase: params.api_base });
-      if (e.kind === 'permission') return withRemediation(error(`cannot verify prices: the key ${usable.masked} may not read prices (Stripe answered ${e.status ?? 403} permission_error)`), fix);
-      if (e.kind === 'authentication') return withRemediation(error(`cannot verify prices: invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`), fix);
-      return withRemediation(error(`cannot verify prices: ${e.message}`), fix);
+      const remediation = remediationForFailure(e.kind, { resource: 'Prices and Products', apiBase: params.api_base });
+      if (e.kind === 'permission') return { reason: `the key ${usable.masked} may not read prices (Stripe answered ${e.status ?? 403} permission_error)`, remediation };
+      if (e.kind === 'authentication') return { reason: `invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`, remediation };
+      return { reason: e.message, remediation };
     };
 
     // Lookup keys: at most 10 per call (Stripe's limit), every page of each answer.
     const byLookupKey = new Map<string, PriceFacts>();
+    const askedKeys = new Set<string>();
     const lookupKeys = [...new Set(rows.flatMap((r) => (r.spec.lookup_key !== undefined ? [r.spec.lookup_key] : [])))];
-    try {
-      for (let i = 0; i < lookupKeys.length; i += 10) {
-        const chunk = lookupKeys.slice(i, i + 10);
-        ctx.log.debug(`GET /v1/prices?lookup_keys=${chunk.join(',')}`);
+    for (let i = 0; i < lookupKeys.length && !couldNotCheck; i += 10) {
+      const chunk = lookupKeys.slice(i, i + 10);
+      ctx.log.debug(`GET /v1/prices?lookup_keys=${chunk.join(',')}`);
+      try {
         const { items } = await listAll((startingAfter) =>
           withSignal(
             stripe.prices.list({ lookup_keys: chunk, expand: ['data.product'], limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }),
@@ -235,40 +266,41 @@ export default defineCheck({
           const prev = byLookupKey.get(k);
           if (!prev || (!prev.active && facts.active)) byLookupKey.set(k, facts);
         }
+        for (const k of chunk) askedKeys.add(k);
+      } catch (err) {
+        couldNotCheck = cannot(err);
       }
-    } catch (err) {
-      return cannot(err);
     }
 
     // Price ids: no batch filter exists, one GET each.
     const byId = new Map<string, Lookup>();
-    try {
-      for (const id of new Set(rows.flatMap((r) => (r.spec.id !== undefined ? [r.spec.id.trim()] : [])))) {
-        if (id === '') {
-          byId.set(id, { missing: 'empty_id' });
+    for (const id of new Set(rows.flatMap((r) => (r.spec.id !== undefined ? [r.spec.id.trim()] : [])))) {
+      if (id === '') {
+        byId.set(id, { missing: 'empty_id' });
+        continue;
+      }
+      if (couldNotCheck) continue;
+      ctx.log.debug(`GET /v1/prices/${id}`);
+      try {
+        byId.set(id, { found: toFacts(await withSignal(stripe.prices.retrieve(id, { expand: ['product'] }), ctx.signal)) });
+      } catch (err) {
+        const e = describeStripeError(err, { key: usable.key, timeoutMs: ctx.timeoutMs });
+        if (e.kind !== 'missing') {
+          couldNotCheck = cannot(err);
           continue;
         }
-        ctx.log.debug(`GET /v1/prices/${id}`);
-        try {
-          byId.set(id, { found: toFacts(await withSignal(stripe.prices.retrieve(id, { expand: ['product'] }), ctx.signal)) });
-        } catch (err) {
-          const e = describeStripeError(err, { key: usable.key, timeoutMs: ctx.timeoutMs });
-          if (e.kind !== 'missing') throw err;
-          const other = OTHER_MODE.exec(e.message)?.[1] as KeyMode | undefined;
-          byId.set(id, other ? { missing: 'other_mode', otherMode: other, message: e.message } : { missing: 'not_found', message: e.message });
-        }
+        const other = OTHER_MODE.exec(e.message)?.[1] as KeyMode | undefined;
+        byId.set(id, other ? { missing: 'other_mode', otherMode: other, message: e.message } : { missing: 'not_found', message: e.message });
       }
-    } catch (err) {
-      return cannot(err);
     }
 
     const facts: PriceRowFacts[] = rows.map((r) => {
       if (r.spec.lookup_key !== undefined) {
         const found = byLookupKey.get(r.spec.lookup_key);
-        return { ...r, lookup: found ? { found } : { missing: 'not_found' } };
+        return { ...r, lookup: found ? { found } : askedKeys.has(r.spec.lookup_key) ? { missing: 'not_found' } : { unchecked: true } };
       }
-      return { ...r, lookup: byId.get(r.spec.id!.trim()) ?? { missing: 'not_found' } };
+      return { ...r, lookup: byId.get(r.spec.id!.trim()) ?? { unchecked: true } };
     });
-    return decidePrices(facts, keyMode, params.check_livemode);
+    return decidePrices(facts, keyMode, params.check_livemode, couldNotCheck);
   },
 });

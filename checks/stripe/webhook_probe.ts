@@ -63,7 +63,7 @@ export function decideProbe(f: ProbeFacts): Verdict {
 
   const b = f.badlySigned;
   if (b) {
-    if ('failure' in b) parts.push(warn(`badly signed probe not answered: ${b.message}`));
+    if ('failure' in b) parts.push(error(`the badly signed probe got no answer (${b.message}): whether the app rejects wrong signatures is unknown`));
     else if (b.status >= 200 && b.status < 300) {
       parts.push(fail(`the app accepted an event with a wrong signature (${b.status}): it does not verify Stripe signatures`, undefined, 'Verify every webhook with stripe.webhooks.constructEvent(rawBody, signatureHeader, secret) and answer 400 when it throws.'));
     } else if (b.status < 400 || b.status >= 500) parts.push(warn(`the app answered ${b.status} to a badly signed event (expected 400)`));

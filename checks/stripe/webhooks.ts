@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
+import { beforeEngineTimeout } from '../../src/net/http.js';
 import { boolish, duration, intish } from '../../src/params.js';
 import { apiBaseParam, describeStripeError, listAll, makeStripe, remediationForFailure, withRemediation, withSignal } from '../../src/stripe/client.js';
 import { isUsable, secretKeyParam, usableSecretKey, WEBHOOK_SECRET_ENV } from '../../src/stripe/common.js';
@@ -33,6 +34,8 @@ export type DeliveryFacts = { failed: number; capped: boolean; types: string[] }
 export interface WebhooksFacts {
   url: string;
   endpoints: EndpointFacts[];
+  /** Set when the endpoints could not be read: the endpoint is then not judged (`endpoints` is ignored). */
+  endpointsError?: Verdict;
   requiredEvents: string[];
   apiVersion?: string;
   requireHttps: boolean;
@@ -77,11 +80,14 @@ export function decideWebhooks(f: WebhooksFacts): Verdict {
     parts.push(fail(`webhook url ${bareUrl(f.url)} is not https: Stripe sends live events only to HTTPS endpoints`));
   }
 
-  const matches = f.endpoints.filter((e) => e.url === f.url);
+  const matches = f.endpointsError ? [] : f.endpoints.filter((e) => e.url === f.url);
   const rank = (e: EndpointFacts) => (e.status === 'enabled' ? 1000 : 0) - missingEvents(e.enabled_events, f.requiredEvents).length;
   const ep = [...matches].sort((a, b) => rank(b) - rank(a))[0];
   let missing: string[] = [];
-  if (!ep) {
+  if (f.endpointsError) {
+    // What the profile and the environment show (https, the secret) is still judged below.
+    parts.push(f.endpointsError);
+  } else if (!ep) {
     const others = f.endpoints.map((e) => bareUrl(e.url));
     parts.push(
       fail(
@@ -114,7 +120,9 @@ export function decideWebhooks(f: WebhooksFacts): Verdict {
 
   const d = f.deliveries;
   const window = formatDuration(f.since);
-  if (d && 'error' in d) parts.push(warn(`failed deliveries not checked: ${d.error}`));
+  if (d && 'error' in d) {
+    parts.push({ ...error(`could not check failed deliveries: ${d.error}`), remediation: 'Give the key read access to Events (or set check_deliveries: false to skip the delivery count), and check that Stripe is reachable from here.' });
+  }
   else if (d) {
     const n = `${d.failed}${d.capped ? '+' : ''}`;
     const text = `${n} event${d.failed === 1 ? '' : 's'} with failed webhook deliveries in the last ${window}${d.types.length ? ` (${shortList(d.types)})` : ''}`;
@@ -130,7 +138,9 @@ export function decideWebhooks(f: WebhooksFacts): Verdict {
       ...(f.apiVersion ? { api_version: f.apiVersion } : {}),
       webhook_secret: 'whsec_…',
     },
-    actual: ep
+    actual: f.endpointsError
+      ? { endpoint: 'not checked (the endpoints could not be read)', webhook_secret: s?.masked ?? null }
+      : ep
       ? { endpoint: ep.id, url: bareUrl(ep.url), status: ep.status, events: ep.enabled_events, missing_events: missing, api_version: ep.api_version, webhook_secret: s?.masked ?? null }
       : { endpoint: null, other_endpoints: f.endpoints.map((e) => ({ id: e.id, url: bareUrl(e.url), status: e.status })), webhook_secret: s?.masked ?? null },
     details: d ? ('error' in d ? { failed_deliveries: d.error } : { failed_deliveries: d.failed, capped: d.capped, window, event_types: d.types }) : { failed_deliveries: 'not checked' },
@@ -177,10 +187,15 @@ export default defineCheck({
     const secretRaw = params.webhook_secret !== undefined ? params.webhook_secret : env[WEBHOOK_SECRET_ENV];
     const secretSource = params.webhook_secret !== undefined ? 'webhook_secret' : WEBHOOK_SECRET_ENV;
     const secret = secretRaw && secretRaw.trim() !== '' ? { source: secretSource, info: parseKey(secretRaw), masked: maskKey(secretRaw) } : undefined;
-    const stripe = makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
+    // The SDK gives up just before the engine does: a hung Stripe then still leaves time to report what
+    // is already known (the key's mode, the webhook URL) next to what could not be checked.
+    const stripe = makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: beforeEngineTimeout(ctx.timeoutMs) });
     const describe = (err: unknown) => describeStripeError(err, { key: usable.key, apiBase: params.api_base, timeoutMs: ctx.timeoutMs, secrets: [secretRaw ?? ''] });
 
-    let endpoints: EndpointFacts[];
+    // A failed call is a part that could not be checked: the https URL and the secret's shape are still judged.
+    let endpoints: EndpointFacts[] = [];
+    let endpointsError: Verdict | undefined;
+    let stripeDown = false;
     try {
       ctx.log.debug(`GET ${params.api_base}/v1/webhook_endpoints with ${usable.masked}`);
       const { items } = await listAll((startingAfter) =>
@@ -191,13 +206,18 @@ export default defineCheck({
       const e = describe(err);
       ctx.log.debug(`webhook_endpoints: ${e.message}`);
       const fix = remediationForFailure(e.kind, { resource: 'Webhook Endpoints and Events', apiBase: params.api_base });
-      if (e.kind === 'permission') return withRemediation(error(`cannot verify webhooks: the key ${usable.masked} may not read webhook endpoints (Stripe answered ${e.status ?? 403} permission_error)`), fix);
-      if (e.kind === 'authentication') return withRemediation(error(`cannot verify webhooks: invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`), fix);
-      return withRemediation(error(`cannot verify webhooks: ${e.message}`), fix);
+      // Unreachable, hung or a rejected key: asking for events would fail the same way.
+      stripeDown = e.kind !== 'permission' && e.kind !== 'missing' && e.kind !== 'invalid_request';
+      endpointsError =
+        e.kind === 'permission'
+          ? withRemediation(error(`cannot verify webhooks: the key ${usable.masked} may not read webhook endpoints (Stripe answered ${e.status ?? 403} permission_error)`), fix)
+          : e.kind === 'authentication'
+            ? withRemediation(error(`cannot verify webhooks: invalid API key ${usable.masked} (Stripe answered ${e.status ?? 401})`), fix)
+            : withRemediation(error(`cannot verify webhooks: ${e.message}`), fix);
     }
 
     let deliveries: DeliveryFacts | undefined;
-    if (params.check_deliveries) {
+    if (params.check_deliveries && !stripeDown) {
       const gte = Math.floor((Date.now() - params.deliveries_since) / 1000);
       try {
         ctx.log.debug(`GET ${params.api_base}/v1/events?delivery_success=false&created[gte]=${gte}`);
@@ -210,7 +230,6 @@ export default defineCheck({
       } catch (err) {
         const e = describe(err);
         ctx.log.debug(`events: ${e.message}`);
-        if (e.kind === 'timeout') return error(`cannot verify webhook deliveries: ${e.message}`);
         deliveries = { error: e.kind === 'permission' ? `the key ${usable.masked} may not read events` : e.message };
       }
     }
@@ -218,6 +237,7 @@ export default defineCheck({
     return decideWebhooks({
       url: params.url,
       endpoints,
+      endpointsError,
       requiredEvents: params.events,
       apiVersion: params.api_version,
       requireHttps: params.require_https,

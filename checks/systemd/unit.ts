@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { combine, defineCheck, error, fail, pass, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
 import { boolish } from '../../src/params.js';
+import { beforeEngineTimeout } from '../../src/net/http.js';
 
 /** Unit names only: never something systemctl could read as an option. */
 const UNIT_NAME = /^[A-Za-z0-9_@:\\.-]+$/;
@@ -82,17 +83,22 @@ export function evaluateUnit(p: Pick<Params, 'enabled' | 'active'>, facts: UnitF
   const expected = { enabled: p.enabled, active: p.active };
   const evidence = (actual?: Record<string, unknown>) => ({ expected, actual, details: { unit, commands: commandsFor(p, facts.unit) } });
 
+  const answers = [facts.isEnabled, facts.isActive].filter((a): a is SystemctlAnswer => Boolean(a));
+  let couldNotRun: Verdict | undefined;
   if (facts.spawnError) {
     const e = facts.spawnError;
-    if (e.code === 'not-found') {
-      return errorWithFix(`systemctl not found: ${unit} can only be checked on a systemd host — run host checks on the production server (readiness check --only tag:host)`, evidence(), NOT_A_SYSTEMD_HOST_FIX);
-    }
-    if (e.code === 'timeout') return error(`systemctl did not answer for ${unit}: timed out after ${formatDuration(facts.timeoutMs ?? 0)}`, evidence());
-    if (e.code === 'permission') return errorWithFix(`permission denied running systemctl (${firstLine(e.message)})`, evidence(), 'Run the host checks as a user allowed to run `systemctl is-enabled` / `systemctl is-active` (any normal login user can; a sandbox or seccomp profile may forbid it).');
-    return error(`could not run systemctl for ${unit}: ${firstLine(e.message)}`, evidence());
+    couldNotRun =
+      e.code === 'not-found'
+        ? errorWithFix(`systemctl not found: ${unit} can only be checked on a systemd host — run host checks on the production server (readiness check --only tag:host)`, evidence(), NOT_A_SYSTEMD_HOST_FIX)
+        : e.code === 'timeout'
+          ? error(`systemctl did not answer for ${unit}: timed out after ${formatDuration(facts.timeoutMs ?? 0)}`, evidence())
+          : e.code === 'permission'
+            ? errorWithFix(`permission denied running systemctl (${firstLine(e.message)})`, evidence(), 'Run the host checks as a user allowed to run `systemctl is-enabled` / `systemctl is-active` (any normal login user can; a sandbox or seccomp profile may forbid it).')
+            : error(`could not run systemctl for ${unit}: ${firstLine(e.message)}`, evidence());
+    // Nothing answered: nothing known. An earlier answer (is-enabled) is still judged below.
+    if (!answers.length) return couldNotRun;
   }
 
-  const answers = [facts.isEnabled, facts.isActive].filter((a): a is SystemctlAnswer => Boolean(a));
   const noSystemd = answers.find((a) => NO_SYSTEMD.test(a.stderr));
   if (noSystemd) return errorWithFix(`systemd is not running on this machine (${firstLine(noSystemd.stderr)}): run host checks on the production server`, evidence(), NOT_A_SYSTEMD_HOST_FIX);
 
@@ -123,6 +129,7 @@ export function evaluateUnit(p: Pick<Params, 'enabled' | 'active'>, facts: UnitF
     else if (state) parts.push(fail(`${unit} is ${state} (expected active)`, undefined, `Start it with \`systemctl start ${unit}\` and read \`journalctl -u ${unit}\` if it stops again.`));
     else parts.push(error(`systemctl is-active ${unit} printed nothing (exit code ${facts.isActive.exitCode})${facts.isActive.stderr.trim() ? `: ${firstLine(facts.isActive.stderr)}` : ''}`));
   }
+  if (couldNotRun) parts.push({ ...couldNotRun, message: `could not check whether ${unit} is ${p.active && !facts.isActive ? 'active' : 'enabled'}: ${couldNotRun.message}` });
   if (!parts.length) return pass(`${unit}: nothing to check (enabled and active both false)`, evidence(actual));
   const wanted = [p.enabled && 'enabled', p.active && 'active'].filter(Boolean).join(' and ');
   return combine(parts, `${unit} is ${wanted}`, evidence(actual));
@@ -174,9 +181,12 @@ export default defineCheck({
       ['is-enabled', p.enabled],
       ['is-active', p.active],
     ];
+    // One deadline for both calls, just before the engine's: a hang in the second one still leaves time to
+    // report what the first one showed.
+    const deadline = Date.now() + beforeEngineTimeout(ctx.timeoutMs);
     for (const [verb, wanted] of asks) {
       if (!wanted) continue;
-      const result = await systemctl([verb, p.unit], env, ctx.signal, ctx.timeoutMs);
+      const result = await systemctl([verb, p.unit], env, ctx.signal, Math.max(1, deadline - Date.now()));
       ctx.log.debug(`systemctl ${verb} ${p.unit}: ${result.spawnError ? result.spawnError.message : `${result.answer?.state} (exit ${result.answer?.exitCode})`}`);
       if (result.spawnError) {
         facts.spawnError = result.spawnError;

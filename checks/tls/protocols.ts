@@ -89,20 +89,28 @@ export function evaluateProtocols(facts: ProtocolFacts, p: Params): Verdict {
     if (v[old].state === 'offered') {
       parts.push(fail(`${LABEL[old]} is offered (negotiated ${v[old].cipher}); expected it refused`, undefined, 'Disable TLS 1.0 and 1.1 (nginx: `ssl_protocols TLSv1.2 TLSv1.3;`; load balancers: a TLS 1.2+ security policy).'));
     } else if (v[old].state !== 'not-offered') {
-      parts.push(warn(`${LABEL[old]} could not be probed conclusively: ${why(v[old])}`));
+      // Could not check: not known to be refused, so never a pass (nor a mere warning).
+      parts.push(error(`${LABEL[old]} could not be probed conclusively: ${why(v[old])}`));
     }
   }
   const has13 = v['TLSv1.3'].state === 'offered';
   if (v['TLSv1.2'].state === 'not-offered') {
     parts.push(has13 ? warn('TLS 1.2 is not offered: clients without TLS 1.3 cannot connect') : fail('TLS 1.2 is not offered and neither is TLS 1.3', undefined, 'Enable TLS 1.2 and 1.3.'));
   } else if (v['TLSv1.2'].state !== 'offered') {
-    parts.push(warn(`TLS 1.2 could not be probed conclusively: ${why(v['TLSv1.2'])}`));
+    parts.push(error(`TLS 1.2 could not be probed conclusively: ${why(v['TLSv1.2'])}`));
   }
   if (v['TLSv1.3'].state === 'not-offered') {
     const m = 'TLS 1.3 is not offered (recommended)';
     parts.push(p.require_tls13 ? fail(m, undefined, 'Enable TLS 1.3 (nginx: `ssl_protocols TLSv1.2 TLSv1.3;` with OpenSSL ≥ 1.1.1).') : warn(m));
   } else if (v['TLSv1.3'].state !== 'offered') {
-    parts.push(warn(`TLS 1.3 could not be probed conclusively: ${why(v['TLSv1.3'])}`));
+    parts.push(error(`TLS 1.3 could not be probed conclusively: ${why(v['TLSv1.3'])}`));
+  }
+
+  // A weak cipher group whose probe got no clear answer is not known to be refused.
+  const unprobed = WEAK_CIPHERS.filter((c) => ['unreachable', 'inconclusive'].includes(facts.ciphers?.[c.group]?.state ?? '') && !p.allow_ciphers.includes(c.group));
+  if (unprobed.length) {
+    const first = facts.ciphers![unprobed[0].group]!;
+    parts.push(error(`weak cipher group${unprobed.length === 1 ? '' : 's'} ${unprobed.map((c) => c.group).join(', ')} could not be probed conclusively: ${why(first)}`));
   }
 
   const accepted: string[] = [];

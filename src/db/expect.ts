@@ -1,7 +1,7 @@
 // Schema and seed-data expectations shared by postgres.schema/rows and sqlite.schema/rows:
 // the parameter shapes, the facts the I/O gathers, and the pure decisions (facts in → Verdict out).
 import { z } from 'zod';
-import { combine, fail, type Verdict } from '../check.js';
+import { combine, error, fail, type Verdict } from '../check.js';
 import { boolish, intish, oneOrMany } from '../params.js';
 import { compactEvidence, looseEqual, plainRow, plainValue, show } from './compare.js';
 
@@ -76,6 +76,10 @@ export interface SchemaFacts {
   extensions?: Record<string, string>;
   /** Rows of the migrations table, when one was read. */
   migrations?: { table: string; rows: Record<string, unknown>[] };
+  /** Why the installed extensions could not be read (then they are not judged). */
+  extensionsError?: string;
+  /** Why the migrations table could not be read (then the migrations are not judged). */
+  migrationsError?: { table: string; error: string };
 }
 
 export function migrationExpectation(value: SchemaExpectation['migrations']): MigrationExpectation | undefined {
@@ -219,7 +223,9 @@ export function evaluateSchema(facts: SchemaFacts, expect: SchemaExpectation): V
   };
 
   if (expect.extensions.length) {
-    if (!facts.extensions) {
+    if (facts.extensionsError) {
+      parts.push(error(`could not read the installed extensions: ${facts.extensionsError}`));
+    } else if (!facts.extensions) {
       details.extensions = `not applicable to ${facts.engine === 'sqlite' ? 'SQLite' : facts.engine}: not checked`;
     } else {
       const missingExt = expect.extensions.filter((e) => !(e in facts.extensions!));
@@ -231,7 +237,9 @@ export function evaluateSchema(facts: SchemaFacts, expect: SchemaExpectation): V
 
   const migExpect = migrationExpectation(expect.migrations);
   let migrationText = '';
-  if (migExpect) {
+  if (migExpect && facts.migrationsError) {
+    parts.push(error(`could not read the migrations table ${facts.migrationsError.table}: ${facts.migrationsError.error}`));
+  } else if (migExpect) {
     const summary = facts.migrations ? summarizeMigrations(facts.migrations.table, facts.migrations.rows) : undefined;
     const verdict = evaluateMigrations(summary, migExpect, facts.schema);
     parts.push(verdict);
@@ -314,6 +322,8 @@ export interface RowsFacts {
   /** Rows read (at most max_rows), when rows were compared. */
   rows?: Record<string, unknown>[];
   truncated?: boolean;
+  /** Why the rows could not be read after the count was (then they are not compared). */
+  rowsError?: string;
 }
 
 interface RowDifference {
@@ -347,7 +357,9 @@ export function evaluateRows(facts: RowsFacts, expect: RowsExpectation): Verdict
   if (noExpectation && n === 0) parts.push(fail(`${what} is empty, expected at least one row`));
 
   const details: Record<string, unknown> = {};
-  if (expect.rows) {
+  if (expect.rows && facts.rowsError) {
+    parts.push(error(`could not read the rows of ${what}: ${facts.rowsError}`));
+  } else if (expect.rows) {
     const actualRows = facts.rows ?? [];
     const used = new Set<number>();
     const missing: string[] = [];
@@ -382,12 +394,18 @@ export function evaluateRows(facts: RowsFacts, expect: RowsExpectation): Verdict
       if (differences.length) differing.push({ row: rowLabel(want, expect.key), differences, actual: visible(actualRows[index]) });
     }
     const unexpected = expect.exact_rows ? actualRows.filter((_, i) => !used.has(i)).map(visible) : [];
-    const truncatedNote = facts.truncated ? ` (only the first ${actualRows.length} rows were read)` : '';
-    if (differing.length) {
-      const text = differing.slice(0, 4).map((d) => `${d.row}: ${d.differences.map((x) => `${x.column} is ${show(x.actual)}, expected ${show(x.expected)}`).join(', ')}`);
-      parts.push(fail(`${differing.length} row(s) differ in ${what}: ${text.join('; ')}${differing.length > 4 ? '; …' : ''}`));
+    // Only the first max_rows rows were read: a row not among them may still be in the table, and without a key
+    // a "differing" row is only the closest one read. Those are unknown, not findings.
+    const cut = `only the first ${actualRows.length} rows were read (raise max_rows)`;
+    const definite = facts.truncated && !expect.key ? [] : differing;
+    const unsure = facts.truncated && !expect.key ? differing : [];
+    if (definite.length) {
+      const text = definite.slice(0, 4).map((d) => `${d.row}: ${d.differences.map((x) => `${x.column} is ${show(x.actual)}, expected ${show(x.expected)}`).join(', ')}`);
+      parts.push(fail(`${definite.length} row(s) differ in ${what}: ${text.join('; ')}${definite.length > 4 ? '; …' : ''}`));
     }
-    if (missing.length) parts.push(fail(`${missing.length} expected row(s) missing from ${what}: ${listNames(missing, 5)}${truncatedNote}`));
+    const notFound = [...missing, ...unsure.map((d) => d.row)];
+    if (notFound.length && facts.truncated) parts.push(error(`cannot tell whether ${notFound.length} expected row(s) are in ${what}: ${listNames(notFound, 5)}; ${cut}`));
+    else if (missing.length) parts.push(fail(`${missing.length} expected row(s) missing from ${what}: ${listNames(missing, 5)}`));
     if (unexpected.length) {
       parts.push(fail(`${unexpected.length} unexpected row(s) in ${what}: ${listNames(unexpected.map((r) => rowLabel(r, expect.key)), 5)}`));
     }

@@ -13,7 +13,7 @@ import {
   type SchemaExpectation,
   type SchemaFacts,
 } from './expect.js';
-import { DbCheckError, dbErrorVerdict, withReadOnlyPg, type PgQuery } from './pg.js';
+import { DbCheckError, dbErrorVerdict, describePgError, withReadOnlyPg, type PgQuery } from './pg.js';
 import { readOnlyAll, withReadOnlySqlite, type SqliteDb } from './sqlite.js';
 import type { DbTarget } from './target.js';
 
@@ -31,7 +31,32 @@ export function verdictFromError(err: unknown, target?: string): Verdict {
   return error(`unexpected failure: ${(err as Error)?.message ?? String(err)}`.split('\n')[0]);
 }
 
-async function pgSchemaFacts(query: PgQuery, schema: string, expect: SchemaExpectation): Promise<SchemaFacts> {
+/**
+ * Runs one query of a check whose earlier queries already gave facts: its failure leaves only its own part
+ * unjudged (`partError` says why, or rethrows when the check was stopped). A savepoint keeps the READ ONLY
+ * transaction usable for the queries after it.
+ */
+async function pgPart<T>(query: PgQuery, fn: () => Promise<T>, partError: (err: unknown) => string): Promise<{ value: T } | { error: string }> {
+  await query('SAVEPOINT readiness_part');
+  try {
+    const value = await fn();
+    await query('RELEASE SAVEPOINT readiness_part');
+    return { value };
+  } catch (err) {
+    const error = partError(err);
+    await query('ROLLBACK TO SAVEPOINT readiness_part');
+    return { error };
+  }
+}
+
+function partErrorFor(target: DbTarget & { kind: 'postgres' }, ctx: DbRunContext): (err: unknown) => string {
+  return (err) => {
+    if (ctx.signal.aborted) throw err;
+    return describePgError(err, target, ctx.timeoutMs, false, 'query').message;
+  };
+}
+
+async function pgSchemaFacts(query: PgQuery, schema: string, expect: SchemaExpectation, partError: (err: unknown) => string): Promise<SchemaFacts> {
   const rels = await query<{ name: string; kind: string; column: string | null }>(
     `SELECT c.relname AS name, c.relkind::text AS kind, a.attname AS column
        FROM pg_catalog.pg_class c
@@ -48,12 +73,16 @@ async function pgSchemaFacts(query: PgQuery, schema: string, expect: SchemaExpec
     bucket[r.name] ??= [];
     if (r.column) bucket[r.name].push(r.column);
   }
-  const ext = await query<{ extname: string; extversion: string }>('SELECT extname, extversion FROM pg_catalog.pg_extension');
-  const facts: SchemaFacts = { engine: 'postgres', schema, tables, views, extensions: Object.fromEntries(ext.map((e) => [e.extname, e.extversion])) };
+  // The tables are known: the extensions and the migrations table are parts of their own.
+  const facts: SchemaFacts = { engine: 'postgres', schema, tables, views };
+  const ext = await pgPart(query, () => query<{ extname: string; extversion: string }>('SELECT extname, extversion FROM pg_catalog.pg_extension'), partError);
+  if ('value' in ext) facts.extensions = Object.fromEntries(ext.value.map((e) => [e.extname, e.extversion]));
+  else facts.extensionsError = ext.error;
   const migTable = pickMigrationsTable(migrationExpectation(expect.migrations), Object.keys(tables));
   if (migTable) {
-    const rows = await query(`SELECT * FROM ${quoteIdent(schema)}.${quoteIdent(migTable)} LIMIT ${MIGRATION_ROWS_LIMIT}`);
-    facts.migrations = { table: migTable, rows };
+    const rows = await pgPart(query, () => query(`SELECT * FROM ${quoteIdent(schema)}.${quoteIdent(migTable)} LIMIT ${MIGRATION_ROWS_LIMIT}`), partError);
+    if ('value' in rows) facts.migrations = { table: migTable, rows: rows.value };
+    else facts.migrationsError = { table: migTable, error: rows.error };
   }
   return facts;
 }
@@ -76,7 +105,7 @@ export async function runSchemaCheck(target: DbTarget, schema: string, expect: S
   try {
     const facts = target.kind === 'sqlite'
       ? withReadOnlySqlite(target, ctx.timeoutMs, (db) => sqliteSchemaFacts(db, expect))
-      : await withReadOnlyPg(target, ctx, (query) => pgSchemaFacts(query, schema, expect));
+      : await withReadOnlyPg(target, ctx, (query) => pgSchemaFacts(query, schema, expect, partErrorFor(target, ctx)));
     ctx.log.debug(`${target.kind}: ${Object.keys(facts.tables).length} tables in ${facts.schema} of ${target.label}`);
     return evaluateSchema(facts, expect);
   } catch (err) {
@@ -114,10 +143,13 @@ export async function runRowsCheck(target: DbTarget, input: RowsInput, ctx: DbRu
         return { source, count, rows: rows?.slice(0, limit), truncated: (rows?.length ?? 0) > limit };
       });
     } else {
-      facts = await withReadOnlyPg(target, ctx, async (query) => {
+      facts = await withReadOnlyPg(target, ctx, async (query): Promise<RowsFacts> => {
         const count = Number((await query<{ n: string }>(`SELECT count(*) AS n FROM ${from}`))[0].n);
-        const rows = input.rows ? await query(`SELECT * FROM ${from} LIMIT ${limit + 1}`) : undefined;
-        return { source, count, rows: rows?.slice(0, limit), truncated: (rows?.length ?? 0) > limit };
+        if (!input.rows) return { source, count };
+        // The count is known: rows that cannot be read leave only the row comparison unjudged.
+        const rows = await pgPart(query, () => query(`SELECT * FROM ${from} LIMIT ${limit + 1}`), partErrorFor(target, ctx));
+        if ('error' in rows) return { source, count, rowsError: rows.error };
+        return { source, count, rows: rows.value.slice(0, limit), truncated: rows.value.length > limit };
       });
     }
     return evaluateRows(facts, input);

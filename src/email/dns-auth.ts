@@ -1,7 +1,7 @@
 // Sender-domain DNS for email: SPF (with the recursive 10-lookup count), DKIM (following CNAMEs), DMARC
 // and MX. Gathering functions take the shared resolver; parsing and judging functions are pure.
 import type { Resolver } from 'node:dns/promises';
-import { error, fail, pass, warn, type Verdict } from '../check.js';
+import { error, fail, failAndUnchecked, pass, warn, type Verdict } from '../check.js';
 import { isNoData, resolveTxtJoined } from '../net/resolver.js';
 
 // ---------- parsing (pure) ----------
@@ -89,13 +89,24 @@ export interface SpfFacts {
   includes: string[];
   /** Problems found in included records (missing, duplicated, loops). */
   nested: string[];
+  /** Included records whose lookup failed (timeout, SERVFAIL): their part of the tree is unknown. */
+  unresolved?: string[];
 }
 
 export async function gatherSpf(resolver: Resolver, domain: string, maxLookups: number): Promise<SpfFacts> {
   const facts: SpfFacts = { domain, records: [], lookups: 0, includes: [], nested: [] };
   const visiting = new Set<string>();
   const walk = async (name: string, depth: number): Promise<void> => {
-    const records = (await txt(resolver, name)).filter(isSpf);
+    let found: string[];
+    try {
+      found = await txt(resolver, name);
+    } catch (err) {
+      // The domain's own record is the check; an include that does not resolve leaves only its branch unknown.
+      if (depth === 0 || !(err instanceof DnsLookupError)) throw err;
+      (facts.unresolved ??= []).push(err.message);
+      return;
+    }
+    const records = found.filter(isSpf);
     if (depth === 0) facts.records = records;
     else if (records.length !== 1) {
       facts.nested.push(records.length === 0 ? `${name} (included) has no SPF record` : `${name} (included) has ${records.length} SPF records`);
@@ -205,16 +216,25 @@ export function evaluateSpf(f: SpfFacts, expect: { includes: string[]; maxLookup
   else if (!all && !redirect) problems.push('SPF has no final -all or ~all');
   if (f.lookups > expect.maxLookups) problems.push(`SPF needs ${f.lookups} DNS lookups, over the limit of ${expect.maxLookups}`);
   const missing = expect.includes.filter((inc) => !f.includes.some((d) => coveredBy(d, inc)));
-  if (missing.length) problems.push(`SPF does not include ${missing.map((m) => `include:${m}`).join(', ')} (found: ${f.includes.join(', ') || 'no includes'})`);
+  const unresolved = f.unresolved ?? [];
+  // A provider include may sit inside an include that did not resolve: then its absence is not known.
+  if (missing.length && !unresolved.length) problems.push(`SPF does not include ${missing.map((m) => `include:${m}`).join(', ')} (found: ${f.includes.join(', ') || 'no includes'})`);
   problems.push(...f.nested.map((n) => `SPF ${n}`));
-  if (problems.length) return fail(problems.join('; '), ev, 'Fix the SPF record: one v=spf1 record, the provider\'s include, at most 10 lookups (flatten nested includes), ending in ~all or -all.');
+  const unknown = unresolved.length
+    ? [`included SPF record${unresolved.length === 1 ? '' : 's'} could not be read (${unresolved.join('; ')})${missing.length ? `, so whether SPF includes ${missing.map((m) => `include:${m}`).join(', ')} is unknown` : ''}`]
+    : [];
+  if (problems.length) {
+    return failAndUnchecked(fail(problems.join('; '), ev, 'Fix the SPF record: one v=spf1 record, the provider\'s include, at most 10 lookups (flatten nested includes), ending in ~all or -all.'), unknown);
+  }
+  if (unknown.length) return error(unknown[0], ev);
   const ending = all ? `${all.qualifier === '+' ? '' : all.qualifier}all` : `redirect=${redirect!.value}`;
   return pass(`SPF ${ending}, ${f.lookups} DNS lookup${f.lookups === 1 ? '' : 's'}${expect.includes.length ? `, includes ${expect.includes.join(', ')}` : ''}`, ev);
 }
 
-export function evaluateDkim(list: DkimFacts[]): Verdict {
+/** `unresolved`: lookups of other selectors that failed (could not check those), as sentences. */
+export function evaluateDkim(list: DkimFacts[], unresolved: string[] = []): Verdict {
   const ev = { expected: 'a DKIM record with a non-empty p= for every selector', actual: list.map((d) => ({ name: d.name, cnames: d.cnames, records: d.records.map((r) => (r.length > 80 ? `${r.slice(0, 77)}...` : r)) })) };
-  if (list.length === 0) return warn('DKIM not checked: no dkim_selectors given (selectors cannot be discovered from DNS)', ev);
+  if (list.length === 0 && unresolved.length === 0) return warn('DKIM not checked: no dkim_selectors given (selectors cannot be discovered from DNS)', ev);
   const problems: string[] = [];
   for (const d of list) {
     const end = d.cnames.length ? `${d.name} → ${d.cnames.join(' → ')}` : d.name;
@@ -228,7 +248,8 @@ export function evaluateDkim(list: DkimFacts[]): Verdict {
     if (!tags.p) problems.push(`DKIM key at ${end} is revoked (empty p=)`);
     else if (!/^[A-Za-z0-9+/=\s]+$/.test(tags.p)) problems.push(`DKIM key at ${end} is not base64`);
   }
-  if (problems.length) return fail(problems.join('; '), ev, 'Publish the DKIM records (often CNAMEs) exactly as the provider shows them, for each selector.');
+  if (problems.length) return failAndUnchecked(fail(problems.join('; '), ev, 'Publish the DKIM records (often CNAMEs) exactly as the provider shows them, for each selector.'), unresolved);
+  if (unresolved.length) return error(unresolved.join('; '), ev);
   return pass(`DKIM ${list.map((d) => d.selector).join(', ')} ok`, ev);
 }
 

@@ -165,6 +165,33 @@ describe('evaluateCommand', () => {
     expect(killed).toMatchObject({ status: 'fail', message: '`x` was killed by SIGSEGV' });
   });
 
+  it('fails a forbidden line or a too old version printed before a timeout, naming the timeout as unchecked', () => {
+    const p = parse({ argv: ['migrate', 'status'], stdout: { contains: 'up to date', not_contains: 'ERROR' } });
+    const f = facts({ argv: ['migrate', 'status'], exitCode: null, signal: 'SIGTERM', aborted: 'timeout', timeoutMs: 2000, stdout: 'checking…\nERROR: 3 migrations failed\n' });
+    const v = evaluateCommand(p, f);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('stdout matches forbidden /ERROR/');
+    expect(v.unchecked).toEqual(['`migrate status` timed out after 2s and was killed']);
+    const old = evaluateCommand(parse({ argv: ['node', '--version'], version: '>=20' }), facts({ exitCode: null, aborted: 'interrupted', stdout: 'v18.19.0\n' }));
+    expect(old).toMatchObject({ status: 'fail', message: 'node version 18.19.0 does not satisfy >=20', unchecked: ['`node --version` was interrupted'] });
+    // Nothing wrong seen yet: still only "could not check".
+    expect(evaluateCommand(p, { ...f, stdout: 'checking…\n' })).toMatchObject({ status: 'error', message: '`migrate status` timed out after 2s and was killed' });
+  });
+
+  it('cannot tell from a cut output that a pattern is absent: error, or unchecked next to a failure', () => {
+    const p = parse({ argv: ['app', 'check'], stdout: { contains: 'READY', not_contains: 'PANIC' } });
+    const cut = facts({ argv: ['app', 'check'], stdout: 'start\n… [5000 bytes dropped] …\nend\n', truncated: { stdout: 5000, stderr: 0 } });
+    const v = evaluateCommand(p, cut);
+    expect(v.status).toBe('error');
+    expect(v.message).toBe(
+      'whether stdout matches /READY/: 5000 bytes in the middle of stdout were not kept; whether stdout matches forbidden /PANIC/: 5000 bytes in the middle of stdout were not kept',
+    );
+    const failed = evaluateCommand(p, { ...cut, exitCode: 3 });
+    expect(failed.status).toBe('fail');
+    expect(failed.message).toBe('`app check` exited with 3 (expected 0): end');
+    expect(failed.unchecked).toHaveLength(2);
+  });
+
   it('redacts what it shows', () => {
     const p = parse({ argv: ['psql', 'postgres://app:pw-planted@db/app', '-c', 'select 1'] });
     const v = evaluateCommand(p, facts({ argv: p.argv!, exitCode: 2, stdout: '', stderr: 'FATAL: password pw-planted rejected\n' }), makeRedactor(['pw-planted']));
@@ -257,6 +284,15 @@ describe('command check (real processes)', () => {
     const pid = Number((await readFile(pidFile, 'utf8')).trim());
     await new Promise((r) => setTimeout(r, 200));
     expect(alive(pid)).toBe(false);
+  });
+
+  it('fails a forbidden line printed before the command hung, naming the timeout as unchecked', async () => {
+    const script = 'console.log("ERROR: migration 42 failed"); setInterval(() => {}, 1000)';
+    const v = await run({ argv: [NODE, '-e', script], stdout: { not_contains: '^ERROR' } }, { timeoutMs: 700 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('stdout matches forbidden /^ERROR/');
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toMatch(/timed out after 700ms and was killed$/);
   });
 
   it('does not wait for a background process that keeps the output open', async () => {

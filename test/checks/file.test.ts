@@ -212,10 +212,50 @@ describe('evaluateFile', () => {
     });
   });
 
-  it('mentions truncation when a large file was only partly scanned', () => {
-    const p = parse({ path: 'big.log', contains: 'READY' });
-    const v = evaluateFile(p, facts([file({ display: 'big.log', content: { text: 'x', truncated: true } })]));
-    expect(v.message).toBe('big.log does not contain /READY/ (first 32 MiB scanned)');
+  it('cannot tell from a partly read large file that a pattern is absent: error, never pass or fail', () => {
+    const big = (text: string) => facts([file({ display: 'big.log', content: { text, truncated: true } })]);
+    expect(evaluateFile(parse({ path: 'big.log', contains: 'READY' }), big('x'))).toMatchObject({
+      status: 'error',
+      message: 'whether big.log contains /READY/: only the first 32 MiB of big.log were read',
+    });
+    expect(evaluateFile(parse({ path: 'big.log', not_contains: 'PANIC' }), big('x'))).toMatchObject({
+      status: 'error',
+      message: 'whether big.log contains forbidden /PANIC/ after the part read: only the first 32 MiB of big.log were read',
+    });
+    const found = evaluateFile(parse({ path: 'big.log', not_contains: 'PANIC', contains: 'READY' }), big('a\nPANIC\n'));
+    expect(found).toMatchObject({ status: 'fail', message: 'big.log matches forbidden /PANIC/ on line 2' });
+    expect(found.unchecked).toEqual(['whether big.log contains /READY/: only the first 32 MiB of big.log were read']);
+  });
+
+  it('fails a too permissive mode even when the content could not be read, naming the content as unchecked', () => {
+    const p = parse({ path: 'app.conf', max_mode: '0600', contains: 'listen' });
+    const v = evaluateFile(p, facts([file({ mode: 0o644, contentError: 'no permission to read app.conf' })]));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('app.conf has mode 0644, more permissive than 0600 (group read, others read)');
+    expect(v.unchecked).toEqual(['no permission to read app.conf']);
+    expect(v.remediation).toBe('`chmod 0600 app.conf`');
+  });
+
+  it('fails matches of a must-not-exist glob even when other matches could not be examined', () => {
+    const p = parse({ glob: '**/*.orig', exists: false });
+    const v = evaluateFile(p, { target: '**/*.orig', isGlob: true, matches: [file({ display: 'a.orig' })], unreadable: [{ display: 'b/c.orig', error: 'no permission to read b/c.orig' }], now: NOW });
+    expect(v).toMatchObject({ status: 'fail', message: '1 path matches **/*.orig but none may exist: a.orig', unchecked: ['no permission to read b/c.orig'] });
+  });
+
+  it('does not call the newest readable glob match stale when another match could not be examined', () => {
+    const p = parse({ glob: 'backups/*.sql.gz', max_age: '26h', max_mode: '0600' });
+    const old = file({ display: 'backups/mon.sql.gz', mtimeMs: NOW - 50 * HOUR });
+    const unreadable = [{ display: 'backups/tue.sql.gz', error: 'no permission to read backups/tue.sql.gz' }];
+    const v = evaluateFile(p, { target: 'backups/*.sql.gz', isGlob: true, matches: [old], unreadable, now: NOW });
+    expect(v.status).toBe('error');
+    expect(v.message).toBe('no permission to read backups/tue.sql.gz (and 1 more)');
+    const loose = evaluateFile(p, { target: 'backups/*.sql.gz', isGlob: true, matches: [{ ...old, mode: 0o644 }], unreadable, now: NOW });
+    expect(loose.status).toBe('fail');
+    expect(loose.message).toBe('backups/mon.sql.gz has mode 0644, more permissive than 0600 (group read, others read)');
+    expect(loose.unchecked).toEqual([
+      'no permission to read backups/tue.sql.gz',
+      'newest match backups/mon.sql.gz is 2.1d old (must be younger than 26h), but 1 match could not be examined and may be newer',
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import dns2 from 'dns2';
 import check, { evaluateRecords, fullName, params } from '../../../checks/dns/records.js';
 import { runCheck } from '../../support/run-check.js';
 import { startDnsServer, startSilentDns, type RunningDns } from '../../support/dns-server.js';
@@ -28,6 +29,16 @@ describe('dns.records (pure)', () => {
       status: 'error',
       message: 'A lookup for example.com failed: timed out (no answer from the DNS server)',
     });
+  });
+  it('fails a wrong record even when another lookup failed, naming that lookup as unchecked', () => {
+    const v = evaluateRecords([
+      { name: 'example.com', type: 'A', values: ['192.0.2.9'], expect: ['192.0.2.1'], exact: false },
+      { name: 'www.example.com', type: 'address', values: [], exact: false, error: 'server failure (SERVFAIL)' },
+    ]);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('A example.com is 192.0.2.9; expected 192.0.2.1');
+    expect(v.unchecked).toEqual(['address lookup for www.example.com failed: server failure (SERVFAIL)']);
+    expect(v.remediation).toContain('Update the A record');
   });
   it('needs domain for relative names', () => {
     expect(params.safeParse({ records: [{ name: 'www' }] }).success).toBe(false);
@@ -83,6 +94,28 @@ describe('dns.records against a local DNS server', () => {
     expect(v.message).toContain('no A/AAAA record for admin.example.test');
     expect(v.message).toContain('no CAA record for api.example.test');
     expect(v.remediation).toBeTruthy();
+  });
+  it('fails a wrong value although another name gets SERVFAIL, naming that lookup as unchecked', async () => {
+    const { Packet } = dns2 as unknown as { Packet: any };
+    const flaky = (dns2 as any).createServer({
+      udp: true,
+      handle(request: any, send: (r: any) => void) {
+        const response = Packet.createResponseFromRequest(request);
+        const [q] = request.questions;
+        const name = String(q.name).toLowerCase().replace(/\.$/, '');
+        if (name === 'broken.example.test') response.header.rcode = Packet.RCODE.SERVFAIL;
+        else if (name === 'example.test' && q.type === Packet.TYPE.A) response.answers.push({ name: q.name, type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl: 60, address: '192.0.2.10' });
+        send(response);
+      },
+    });
+    flaky.on('requestError', () => {});
+    await flaky.listen({ udp: { port: 0, address: '127.0.0.1', type: 'udp4' } });
+    servers.push({ server: '', port: 0, close: () => flaky.close() });
+    const port = flaky.addresses().udp.port as number;
+    const v = await runCheck(check, { domain: 'example.test', servers: [`127.0.0.1:${port}`], records: [{ name: '@', type: 'A', expect: '192.0.2.99' }, { name: 'broken', type: 'A' }] }, { timeoutMs: 3000 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('A example.test is 192.0.2.10; expected 192.0.2.99');
+    expect(v.unchecked).toEqual(['A lookup for broken.example.test failed: server failure (SERVFAIL)']);
   });
   it('ends with error when the DNS server does not answer', async () => {
     const silent = await startSilentDns();

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { evaluateDkim, evaluateDmarc, evaluateMx, evaluateSpf } from '../../../checks/email/domain.js';
+import net from 'node:net';
+import dns2 from 'dns2';
+import type { Verdict } from '../../../src/check.js';
+import check, { decideDomain, evaluateDkim, evaluateDmarc, evaluateMx, evaluateSpf } from '../../../checks/email/domain.js';
 import { parseSpf, parseTags, spfTermLookups } from '../../../src/email/dns-auth.js';
 import { runCheck } from '../../support/run-check.js';
 import { startDnsServer, type TestDnsServer, type Zone } from '../../support/email-dns.js';
@@ -43,6 +46,19 @@ describe('SPF parsing and judging', () => {
     expect(evaluateSpf(facts('', { records: [] }), expect_).message).toBe('no SPF record (v=spf1) at example.com');
     expect(evaluateSpf(facts('', { records: ['v=spf1 -all', 'v=spf1 ~all'] }), expect_).message).toContain('2 SPF records');
   });
+  it('fails +all even when an included record could not be read, and names that part as unchecked', () => {
+    const v = evaluateSpf(facts('v=spf1 include:_spf.example.com +all', { includes: ['_spf.example.com'], unresolved: ['DNS query for TXT _spf.example.com failed at the DNS server (SERVFAIL)'] }), expect_);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('SPF ends with +all, which lets any server send as example.com');
+    expect(v.unchecked).toEqual([
+      'included SPF record could not be read (DNS query for TXT _spf.example.com failed at the DNS server (SERVFAIL)), so whether SPF includes include:sendgrid.net is unknown',
+    ]);
+  });
+  it('is an error, not a pass, when an included record could not be read and nothing else is wrong', () => {
+    const v = evaluateSpf(facts('v=spf1 include:sendgrid.net include:_spf.example.com ~all', { includes: ['sendgrid.net', '_spf.example.com'], unresolved: ['DNS query for TXT _spf.example.com timed out'] }), expect_);
+    expect(v.status).toBe('error');
+    expect(v.message).toBe('included SPF record could not be read (DNS query for TXT _spf.example.com timed out)');
+  });
   it('fails over 10 lookups with the count, and a missing provider with what was found', () => {
     expect(evaluateSpf(facts('v=spf1 include:sendgrid.net ~all', { lookups: 12 }), expect_).message).toContain('needs 12 DNS lookups, over the limit of 10');
     const v = evaluateSpf(facts('v=spf1 include:mailgun.org ~all', { includes: ['mailgun.org'] }), expect_);
@@ -62,6 +78,14 @@ describe('DKIM, DMARC and MX judging', () => {
     expect(evaluateDkim([]).status).toBe('warn');
   });
 
+  it('DKIM: fails a revoked selector even when another selector could not be looked up, naming it as unchecked', () => {
+    const v = evaluateDkim([{ selector: 's1', name: 's1._domainkey.example.com', cnames: [], records: ['v=DKIM1; p='] }], ['DNS query for CNAME s2._domainkey.example.com timed out']);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('DKIM key at s1._domainkey.example.com is revoked (empty p=)');
+    expect(v.unchecked).toEqual(['DNS query for CNAME s2._domainkey.example.com timed out']);
+    const unknown = evaluateDkim([{ selector: 's1', name: 's1._domainkey.example.com', cnames: [], records: [`v=DKIM1; p=${KEY}`] }], ['DNS query for CNAME s2._domainkey.example.com timed out']);
+    expect(unknown).toMatchObject({ status: 'error', message: 'DNS query for CNAME s2._domainkey.example.com timed out' });
+  });
   it('DMARC: quarantine/reject pass, none warns, rua missing warns, no policy fails', () => {
     expect(evaluateDmarc({ name: '_dmarc.x.com', records: ['v=DMARC1; p=reject; rua=mailto:d@x.com'] }).status).toBe('pass');
     const none = evaluateDmarc({ name: '_dmarc.x.com', records: ['v=DMARC1; p=none; rua=mailto:d@x.com'] });
@@ -88,6 +112,69 @@ describe('DKIM, DMARC and MX judging', () => {
 
   it('parses tag lists with spaces', () => {
     expect(parseTags('v=DMARC1 ; p = reject; rua=mailto:a@b')).toEqual({ v: 'DMARC1', p: 'reject', rua: 'mailto:a@b' });
+  });
+});
+
+describe('decideDomain', () => {
+  const where = { spfDomain: 'example.com', selectors: ['s1'], servers: ['127.0.0.1:5353'] };
+  const down = (type: string, name: string): Verdict => ({ status: 'error', message: `DNS query for ${type} ${name} timed out` });
+  it('fails a missing MX even when the other lookups failed, and says the failed lookups once as unchecked', () => {
+    const mx: Verdict = { status: 'fail', message: 'example.com receives mail but has no MX record', remediation: 'Publish MX records.' };
+    const v = decideDomain('example.com', { spf: down('TXT', 'example.com'), dkim: down('CNAME', 's1._domainkey.example.com'), dmarc: down('TXT', '_dmarc.example.com'), mx }, where);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('example.com: example.com receives mail but has no MX record');
+    expect(v.unchecked).toEqual(['DNS query for TXT example.com timed out (and 2 more DNS queries the same way)']);
+    expect(v.remediation).toBe('Publish MX records.');
+  });
+  it('stays an error when every lookup failed', () => {
+    const v = decideDomain('example.com', { spf: down('TXT', 'example.com'), dkim: down('CNAME', 's1._domainkey.example.com'), dmarc: down('TXT', '_dmarc.example.com'), mx: down('MX', 'example.com') }, where);
+    expect(v.status).toBe('error');
+    expect(v.message).toBe('example.com: DNS query for TXT example.com timed out (and 3 more DNS queries the same way)');
+    expect(v.remediation).toContain('127.0.0.1:5353');
+  });
+});
+
+/** A DNS server that answers SERVFAIL for the names in `broken` and the zone's TXT/MX records for the others. */
+async function startFlakyDns(records: Record<string, { TXT?: string[]; MX?: Array<{ exchange: string; priority: number }> }>, broken: string[]) {
+  const { Packet } = dns2 as unknown as { Packet: any };
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', () => resolve()));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const server = dns2.createServer({
+    udp: true,
+    tcp: true,
+    handle: (request: any, send: (r: any) => void) => {
+      const response = Packet.createResponseFromRequest(request);
+      const [q] = request.questions;
+      const name = String(q.name).toLowerCase().replace(/\.$/, '');
+      const entry = records[name];
+      if (broken.includes(name)) response.header.rcode = Packet.RCODE.SERVFAIL;
+      else if (!entry) response.header.rcode = Packet.RCODE.NXDOMAIN;
+      else {
+        const base = { name: q.name, class: Packet.CLASS.IN, ttl: 60 };
+        if (q.type === Packet.TYPE.TXT) for (const t of entry.TXT ?? []) response.answers.push({ ...base, type: Packet.TYPE.TXT, data: [t] });
+        if (q.type === Packet.TYPE.MX) for (const m of entry.MX ?? []) response.answers.push({ ...base, type: Packet.TYPE.MX, ...m });
+      }
+      send(response);
+    },
+  });
+  server.on('requestError', () => undefined);
+  await server.listen({ udp: { port, address: '127.0.0.1' }, tcp: { port, address: '127.0.0.1' } });
+  return { server: `127.0.0.1:${port}`, close: () => server.close() };
+}
+
+describe('email.domain with a DNS server that fails some queries', () => {
+  it('fails +all and a missing MX although the DKIM and DMARC lookups fail, naming them as unchecked', async () => {
+    const dns = await startFlakyDns({ 'flaky.test': { TXT: ['v=spf1 +all'] } }, ['s1._domainkey.flaky.test', '_dmarc.flaky.test']);
+    try {
+      const v = await runCheck(check, { domain: 'flaky.test', dkim_selectors: ['s1'], dns_servers: dns.server }, { timeoutMs: 4000 });
+      expect(v.status).toBe('fail');
+      expect(v.message).toBe('flaky.test: SPF ends with +all, which lets any server send as flaky.test; flaky.test receives mail but has no MX record');
+      expect(v.unchecked).toEqual(['DNS query for CNAME s1._domainkey.flaky.test failed at the DNS server (SERVFAIL) (and 1 more DNS query the same way)']);
+    } finally {
+      await dns.close();
+    }
   });
 });
 

@@ -46,6 +46,16 @@ describe('email.ses decision', () => {
     expect(evaluateSes(facts({ accountProblem: { kind: 'denied', message: 'cannot verify' } }), e)).toMatchObject({ status: 'error', remediation: expect.stringContaining('ses:GetAccount') });
     expect(evaluateSes(facts({ accountProblem: { kind: 'network', message: 'refused' } }), e).status).toBe('error');
   });
+  it('fails an unverified sender even when the account could not be read, naming the account as unchecked', () => {
+    const v = evaluateSes(
+      facts({ account: undefined, accountProblem: { kind: 'denied', message: 'cannot verify: the credentials may not call GetAccount (AccessDeniedException)' }, identities: [{ id: 'noreply@example.com', found: false }, { id: 'example.com', found: false }] }),
+      e,
+    );
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('sender noreply@example.com is not verified in SES eu-west-1 (noreply@example.com: not an identity, example.com: not an identity)');
+    expect(v.unchecked).toEqual(['cannot verify: the credentials may not call GetAccount (AccessDeniedException)']);
+    expect(v.remediation).toContain('ses:GetAccount');
+  });
 });
 
 describe('email.ses with the real SDK against a local server in SES v2 shapes', () => {
@@ -132,6 +142,19 @@ describe('email.ses with the real SDK against a local server in SES v2 shapes', 
       const denied = await run({ ...creds });
       expect(denied.status).toBe('error');
       expect(denied.message).toMatch(/^cannot verify: the credentials may not call GetAccount \(AccessDeniedException/);
+    } finally {
+      state.denyGetAccount = false;
+    }
+  });
+
+  it('fails an unverified sender although GetAccount is denied, and names the account as unchecked', async () => {
+    state.denyGetAccount = true;
+    try {
+      const v = await run({ ...creds, from: 'hello@pending.com' });
+      expect(v.status).toBe('fail');
+      expect(v.message).toContain('sender hello@pending.com is not verified in SES eu-west-1');
+      expect(v.unchecked).toHaveLength(1);
+      expect(v.unchecked?.[0]).toMatch(/^cannot verify: the credentials may not call GetAccount \(AccessDeniedException/);
     } finally {
       state.denyGetAccount = false;
     }

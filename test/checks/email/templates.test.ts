@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { candidateBases, inspectTemplateFile, matchFiles } from '../../../checks/email/templates.js';
+import check, { candidateBases, evaluateTemplates, inspectTemplateFile, matchFiles } from '../../../checks/email/templates.js';
 import { DEFAULT_SAMPLES, hasUnsubscribe, htmlLinks, linkProblem, renderTemplate, scanHtml } from '../../../src/email/templates.js';
 import { runCheck } from '../../support/run-check.js';
 import { startSmtpServer, testPki, type TestSmtpServer } from '../../support/email-smtp.js';
@@ -93,6 +93,27 @@ describe('HTML scanning and links', () => {
     expect(matchFiles(files, candidateBases('trial_ending'), ['.mjml'])).toEqual(['trialEnding.mjml']);
     expect(matchFiles(files, candidateBases('payment_failed'), ['.njk'])).toEqual(['payment_failed/html.njk']);
     expect(matchFiles(files, candidateBases('account_suspended', ['suspended-account']), ['.html'])).toEqual(['suspended-account.html']);
+  });
+});
+
+describe('evaluateTemplates', () => {
+  const options = { vars: DEFAULT_SAMPLES, helpers: [], maxSize: 102 * 1024, unsubscribe: [], dir: 'emails', extensions: ['.html'] };
+  it('fails a missing template even when another template could not be read, and never calls the unreadable one missing', () => {
+    const v = evaluateTemplates(
+      [
+        { name: 'welcome', files: [] },
+        { name: 'password_reset', files: [], unreadable: ['cannot read emails/password_reset.html (EACCES)'] },
+        { name: 'trial_ending', files: [{ file: 'trial_ending.html', ext: '.html', source: page('<p>Trial ends</p>') }] },
+      ],
+      options,
+    );
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('1 of 3 templates missing in emails: welcome (looked for .html)');
+    expect(v.unchecked).toEqual(['template password_reset: cannot read emails/password_reset.html (EACCES)']);
+  });
+  it('is an error, not a pass, when the only template not judged could not be read', () => {
+    const v = evaluateTemplates([{ name: 'welcome', files: [], unreadable: ['cannot list emails/welcome (EACCES)'] }], options);
+    expect(v).toMatchObject({ status: 'error', message: 'template welcome: cannot list emails/welcome (EACCES)' });
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import check, { evaluateCaching, linkedAssets, params } from '../../../checks/http/caching.js';
+import { closedPort } from '../../support/http-server.js';
 import { runCheck } from '../../support/run-check.js';
 import { startHttpServer, startSilentServer, type Running } from '../../support/tls-servers.js';
 
@@ -57,6 +58,21 @@ describe('http.caching against a real server', () => {
     expect(v.status).toBe('fail');
     expect(v.message).toContain('may be cached for 7d');
     expect(v.message).toContain(`asset ${server.url}/assets/app.js has max-age=60`);
+  });
+  it('fails a short-cached asset although another URL is unreachable, naming that URL as unchecked', async () => {
+    const port = await closedPort();
+    const v = await runCheck(check, { assets: [`${server.url}/assets/app.js`, `http://127.0.0.1:${port}/b.js`] }, { timeoutMs: 3000 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe(`asset ${server.url}/assets/app.js has max-age=60 (1m), below the 30d minimum`);
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toContain(`127.0.0.1:${port}`);
+  });
+  it('still judges the listed assets when the page is unreachable, without claiming the page links no assets', () => {
+    const q = params.parse({ page: 'https://down.test/', assets: ['https://a/app.js'] });
+    const down = { status: 'error' as const, message: 'connection refused at down.test:443 (https://down.test/)' };
+    const v = evaluateCaching([{ url: 'https://a/app.js', kind: 'asset', status: 200, cacheControl: 'max-age=60' }], q, [down]);
+    expect(v).toMatchObject({ status: 'fail', unchecked: ['connection refused at down.test:443 (https://down.test/)'] });
+    expect(evaluateCaching([], params.parse({ page: 'https://down.test/' }), [down])).toMatchObject({ status: 'error', message: down.message });
   });
   it('ends with error at the timeout when the server hangs', async () => {
     const hung = await startSilentServer();

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { gzipSync, brotliCompressSync } from 'node:zlib';
 import check, { evaluateCompression, params } from '../../../checks/http/compression.js';
+import { closedPort } from '../../support/http-server.js';
 import { runCheck } from '../../support/run-check.js';
 import { startHttpServer, startSilentServer, type Running } from '../../support/tls-servers.js';
 
@@ -47,6 +48,14 @@ describe('http.compression against a real server', () => {
   it('fails an uncompressed stylesheet', async () => {
     const v = await runCheck(check, { urls: [`${server.url}/good.css`, `${server.url}/plain.css`] });
     expect(v).toMatchObject({ status: 'fail', message: `${server.url}/plain.css (text/css, ${BIG.length} bytes) is served uncompressed; expected br or gzip` });
+  });
+  it('fails an uncompressed stylesheet although another URL is unreachable, naming that URL as unchecked', async () => {
+    const port = await closedPort();
+    const v = await runCheck(check, { urls: [`http://127.0.0.1:${port}/app.js`, `${server.url}/plain.css`] }, { timeoutMs: 3000 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe(`${server.url}/plain.css (text/css, ${BIG.length} bytes) is served uncompressed; expected br or gzip`);
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toContain(`127.0.0.1:${port}`);
   });
   it('ends with error at the timeout when the server hangs', async () => {
     const hung = await startSilentServer();

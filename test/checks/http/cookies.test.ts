@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import check, { evaluateCookies, params, parseSetCookie } from '../../../checks/http/cookies.js';
+import { closedPort } from '../../support/http-server.js';
 import { runCheck } from '../../support/run-check.js';
 import { startHttpServer, startSilentServer, type Running } from '../../support/tls-servers.js';
 
@@ -66,6 +67,15 @@ describe('http.cookies against a real server', () => {
     expect(v.message).toContain('cookie sid');
     expect(v.message).toContain('cookie tracking');
     expect(JSON.stringify(v) + logs.join('\n')).not.toContain(SECRET);
+  });
+  it('fails bad cookies although another URL is unreachable, naming that URL as unchecked', async () => {
+    const port = await closedPort();
+    const v = await runCheck(check, { urls: [`http://127.0.0.1:${port}/login`, `${server.url}/bad`] }, { timeoutMs: 3000 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('cookie sid');
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toContain(`127.0.0.1:${port}`);
+    expect(JSON.stringify(v)).not.toContain(SECRET);
   });
   it('ends with error at the timeout when the server hangs', async () => {
     const hung = await startSilentServer();

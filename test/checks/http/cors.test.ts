@@ -50,6 +50,10 @@ describe('http.cors against a real server', () => {
       if (req.url === '/strict' && origin === APP) Object.assign(headers, { 'access-control-allow-origin': APP, 'access-control-allow-credentials': 'true', vary: 'Origin' });
       if (req.url === '/reflect' && origin) Object.assign(headers, { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' });
       if (req.url === '/wildcard') Object.assign(headers, { 'access-control-allow-origin': '*', 'access-control-allow-credentials': 'true' });
+      if (req.url === '/reflect-no-preflight') {
+        if (req.method === 'OPTIONS') return req.socket.destroy();
+        if (origin) Object.assign(headers, { 'access-control-allow-origin': origin, 'access-control-allow-credentials': 'true' });
+      }
       if (req.method === 'OPTIONS') Object.assign(headers, { 'access-control-allow-methods': 'GET, POST, DELETE', 'access-control-allow-headers': 'authorization, content-type' });
       res.writeHead(req.method === 'OPTIONS' ? 204 : 200, headers).end();
     });
@@ -73,6 +77,13 @@ describe('http.cors against a real server', () => {
   });
   it('fails when the allowed origin gets nothing', async () => {
     expect(await run('/none')).toMatchObject({ status: 'fail', message: expect.stringContaining('Access-Control-Allow-Origin is missing') });
+  });
+  it('fails origin reflection seen on GET although the preflights got no answer, naming those as unchecked', async () => {
+    const v = await run('/reflect-no-preflight');
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain(`foreign origin ${FOREIGN} gets Access-Control-Allow-Origin "${FOREIGN}" with Access-Control-Allow-Credentials: true (GET)`);
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toMatch(/^OPTIONS preflight requests got no answer: .*\/reflect-no-preflight/);
   });
   it('ends with error at the timeout when the server hangs', async () => {
     const hung = await startSilentServer();

@@ -191,6 +191,16 @@ describe('evaluateEndpoint (pure)', () => {
     expect(v.message).toBe('status 503 Service Unavailable, expected 2xx; body: "{\\"status\\":\\"down\\",\\"db\\":\\"timeout\\"}"');
   });
 
+  it('fails a wrong status even when the cut body cannot be judged, naming that part as unchecked', () => {
+    const v = evaluateEndpoint(facts({ status: 503, statusText: 'Service Unavailable', body: '{"status":"do', bodyBytes: 13, truncated: true }), params({ json: { status: 'ok' }, body_contains: 'ready' }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toMatch(/^status 503 Service Unavailable, expected 2xx/);
+    expect(v.unchecked).toEqual([
+      'cannot tell whether the body contains "ready": only the first 13 bytes of the body were read',
+      'cannot read the JSON body: only the first 13 bytes of the body were read (raise the size limit or point the check at a smaller document)',
+    ]);
+  });
+
   it('caps the excerpt in the message at 120 characters and in the evidence at 500', () => {
     const body = 'x'.repeat(2000);
     const v = evaluateEndpoint(facts({ status: 500, statusText: 'Internal Server Error', body }), params({}));
@@ -520,12 +530,19 @@ describe('http.endpoint against a local HTTP server', () => {
     expect(v.status).toBe('pass');
   });
 
-  it('reads at most 1 MiB of body and says so', async () => {
+  it('reads at most 1 MiB of body and says so: what is not in that part is unknown, not missing', async () => {
     const v = await runCheck(endpoint, { url: server.url('/big'), body_contains: 'THE-END' });
-    expect(v.status).toBe('fail');
-    expect(v.message).toBe('body does not contain "THE-END" (in the first 1048576 bytes read)');
+    expect(v.status).toBe('error');
+    expect(v.message).toBe('cannot tell whether the body contains "THE-END": only the first 1048576 bytes of the body were read');
     expect(v.evidence?.details).toMatchObject({ bodyBytes: 1048576, bodyTruncated: true });
     expect(String(v.evidence?.details?.bodyExcerpt).length).toBeLessThanOrEqual(501);
+  });
+
+  it('fails a wrong status of a large body, naming the body check it could not finish as unchecked', async () => {
+    const v = await runCheck(endpoint, { url: server.url('/big'), status: 201, body_not_contains: 'Traceback' });
+    expect(v.status).toBe('fail');
+    expect(v.message).toMatch(/^status 200 OK, expected 201; body: /);
+    expect(v.unchecked).toEqual(['cannot tell whether the body contains "Traceback" after the part read: only the first 1048576 bytes of the body were read']);
   });
 });
 

@@ -75,6 +75,14 @@ describe('evaluateHeaders (pure)', () => {
     expect(v.message).toBe('required header X-Request-Id is missing; forbidden header X-Debug is present: "1"; header Cache-Control is "public"; expected it to match /no-store/');
     expect(evaluateHeaders({ 'x-request-id': 'a', 'cache-control': 'no-store' }, true, p).status).toBe('pass');
   });
+  it('fails a forbidden header even when a match rule is not a valid regular expression, naming that rule as unchecked', () => {
+    const p = params.parse({ url: 'https://x/', preset: 'none', forbid: ['X-Debug'], match: { 'Cache-Control': '(' } });
+    const v = evaluateHeaders({ 'x-debug': '1', 'cache-control': 'public' }, true, p);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('forbidden header X-Debug is present: "1"');
+    expect(v.unchecked).toEqual(['match rule for Cache-Control is not a valid regular expression: (']);
+    expect(evaluateHeaders({ 'cache-control': 'public' }, true, p)).toMatchObject({ status: 'error', message: 'match rule for Cache-Control is not a valid regular expression: (' });
+  });
   it('parses CSP directives', () => {
     expect(parseCsp("default-src 'self'; Script-Src 'none'").get('script-src')).toEqual(["'none'"]);
   });

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import check, { evaluateProtected, params } from '../../../checks/http/protected.js';
+import { closedPort } from '../../support/http-server.js';
 import { runCheck } from '../../support/run-check.js';
 import { startHttpServer, startSilentServer, type Running } from '../../support/tls-servers.js';
 
@@ -60,6 +61,14 @@ describe('http.protected against a real server', () => {
     const v = await runCheck(check, { endpoints: [`${server.url}/leaky?api_key=PlantedKey123`] }, { logs });
     expect(v.status).toBe('fail');
     expect(JSON.stringify(v) + logs.join('\n')).not.toContain('PlantedKey123');
+  });
+  it('fails an open endpoint although another endpoint is unreachable, naming that one as unchecked', async () => {
+    const port = await closedPort();
+    const v = await runCheck(check, { endpoints: [`http://127.0.0.1:${port}/admin`, `${server.url}/leaky`] }, { timeoutMs: 3000 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe(`GET ${server.url}/leaky answered 200 without credentials; expected 401 or 403`);
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toContain(`127.0.0.1:${port}`);
   });
   it('ends with error at the timeout when the server hangs', async () => {
     const hung = await startSilentServer();

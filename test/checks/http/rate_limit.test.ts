@@ -20,6 +20,8 @@ describe('evaluateRateLimit (pure)', () => {
   });
   it('is inconclusive when the window ends first', () => {
     expect(evaluateRateLimit({ sent: 20, elapsedMs: 60_000, statuses: {}, headers: {}, stopped: 'window' }, p).message).toContain('inconclusive');
+    // Could not check is an error, never a warning that lets the gate pass.
+    expect(evaluateRateLimit({ sent: 20, elapsedMs: 60_000, statuses: {}, headers: {}, stopped: 'deadline' }, p)).toMatchObject({ status: 'error', message: 'no 429 after 20 of 70 requests, but the check timed out before the budget was spent: inconclusive' });
   });
   it('is marked active', () => {
     expect(check.meta.active).toBe(true);

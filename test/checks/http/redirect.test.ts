@@ -37,6 +37,15 @@ describe('evaluateRedirect (pure)', () => {
     expect(v.status).toBe('fail');
     expect(v.message).toBe('redirect loop: http://example.com/ → https://example.com/ → https://example.com/a → https://example.com/');
   });
+  it('fails a first redirect to another host even when the rest of the chain could not be followed', () => {
+    const v = evaluateRedirect({ start, end: 'error', errorMessage: 'connection refused at www.example.com:443', hops: [{ url: start, status: 301, location: 'https://www.example.com/' }] });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('first redirect goes to another host (www.example.com) instead of https://example.com; HSTS cannot be set for example.com');
+    expect(v.unchecked).toEqual(['could not follow the redirect chain past https://www.example.com/: connection refused at www.example.com:443']);
+    // A good first hop and an unfollowable chain: could not check, not a pass or a warning.
+    const rest = evaluateRedirect({ start, end: 'error', errorMessage: 'timed out', hops: [{ url: start, status: 301, location: 'https://example.com/' }] });
+    expect(rest).toMatchObject({ status: 'error', message: 'could not follow the redirect chain past https://example.com/: timed out' });
+  });
   it('masks secrets in URLs', () => {
     const v = evaluateRedirect({ start: 'http://example.com/?token=s3cr3t-value', end: 'final', hops: [{ url: 'http://example.com/?token=s3cr3t-value', status: 200 }] });
     expect(JSON.stringify(v)).not.toContain('s3cr3t-value');
@@ -52,6 +61,7 @@ describe('http.redirect against real servers', () => {
   let https: Running & { url: string };
   let http: Running & { url: string };
   const servers: Running[] = [];
+  let downPort = 9;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'readiness-redirect-'));
     const root = await makeCa();
@@ -70,6 +80,7 @@ describe('http.redirect against real servers', () => {
         '/other': [301, `https://localhost:${port}/`],
         '/plain': [200, undefined],
         '/loop': [308, `https://127.0.0.1:${port}/loop1`],
+        '/to-down': [301, `http://127.0.0.1:${downPort}/`],
       };
       const [status, location] = routes[req.url ?? ''] ?? [404, undefined];
       res.writeHead(status, location ? { location } : {}).end();
@@ -102,6 +113,16 @@ describe('http.redirect against real servers', () => {
     const v = await run('/loop');
     expect(v.status).toBe('fail');
     expect(v.message).toMatch(/^redirect loop: .*\/loop1 → .*\/loop2 → .*\/loop1$/);
+  });
+  it('fails a first redirect to plain http although its target refuses the connection, naming the rest of the chain as unchecked', async () => {
+    const down = await startSilentServer();
+    await down.close();
+    downPort = down.port;
+    const v = await run('/to-down');
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe(`first redirect goes to http://127.0.0.1:${downPort}/, not to https://`);
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toMatch(new RegExp(`^could not follow the redirect chain past http://127\\.0\\.0\\.1:${downPort}/: connection refused`));
   });
   it('ends with error at the timeout when the server hangs, and on refused connections', async () => {
     const hung = await startSilentServer();

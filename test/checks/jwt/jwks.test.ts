@@ -73,6 +73,25 @@ describe('evaluateJwks (pure)', () => {
     expect(e.status).toBe('error');
   });
 
+  it('fails a configured key that is not there even when the JWKS could not be fetched, naming the fetch as unchecked', () => {
+    const v = evaluateJwks(facts('', { fetchError: 'connection refused at 127.0.0.1:1', expected: { source: '/k/pub.pem', problem: 'public key file /k/pub.pem does not exist' } }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('public key file /k/pub.pem does not exist');
+    expect(v.unchecked).toEqual(['could not fetch JWKS from https://auth.example.com/.well-known/jwks.json: connection refused at 127.0.0.1:1']);
+    expect(v.remediation).toContain('reachable from where the check runs');
+  });
+  it('fails a leaking JWKS even when the configured key could not be read, naming the key as unchecked', () => {
+    const v = evaluateJwks(facts({ keys: [privJwk(good, { kid: 'leak' })] }, { expected: { source: '/k/pub.pem', problem: 'no permission to read public key file /k/pub.pem', problemIsError: true } }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('publishes PRIVATE key material');
+    expect(v.unchecked).toEqual(['no permission to read public key file /k/pub.pem']);
+    // Nothing wrong in the set, key unreadable: could not check.
+    expect(evaluateJwks(facts({ keys: [pubJwk(good)] }, { expected: { source: '/k/pub.pem', problem: 'no permission to read public key file /k/pub.pem', problemIsError: true } }))).toMatchObject({
+      status: 'error',
+      message: 'no permission to read public key file /k/pub.pem',
+    });
+  });
+
   it('without a configured key, checks structure and kid only', () => {
     expect(evaluateJwks(facts({ keys: [pubJwk(good, { kid: 'a' })] }, { expected: undefined })).status).toBe('pass');
     expect(evaluateJwks(facts({ keys: [pubJwk(good, { kid: 'a' })] }, { expected: undefined, kid: 'z' })).message).toContain('no key with kid=z (kids: a)');
@@ -160,6 +179,13 @@ describe('jwt.jwks against a local server', () => {
     expect(r.status).toBe('error');
     expect(r.message).toBe('could not fetch JWKS from http://127.0.0.1:1/jwks.json: connection refused at 127.0.0.1:1');
     expect(r.remediation).toContain('reachable from where the check runs');
+  });
+
+  it('fails a configured public key file that does not exist although the JWKS URL refuses the connection', async () => {
+    const v = await run({ url: 'http://127.0.0.1:1/jwks.json', public_key: 'gone.pub' });
+    expect(v.status).toBe('fail');
+    expect(v.message).toMatch(/gone\.pub does not exist$/);
+    expect(v.unchecked).toEqual(['could not fetch JWKS from http://127.0.0.1:1/jwks.json: connection refused at 127.0.0.1:1']);
   });
 
   it('passes over HTTPS with the private CA, errors without trusting it', async () => {

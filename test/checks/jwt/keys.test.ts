@@ -90,6 +90,22 @@ describe('evaluateKeys (pure)', () => {
     expect(evaluateKeys({ ...base }).status).toBe('error');
   });
 
+  it('fails a world-readable, committed private key even when it cannot be decrypted, naming the key content as unchecked', () => {
+    const v = evaluateKeys({ ...base, private: { source: '/k/priv.pem', isFile: true, mode: 0o644, problem: 'encrypted', problemMessage: 'private key in /k/priv.pem is encrypted with a passphrase and no passphrase was given', git: { repo: '/srv/app', tracked: true } } });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('private key /k/priv.pem has mode 0644 (readable by group and others); expected 0600 or stricter; private key /k/priv.pem is tracked by git in /srv/app');
+    expect(v.unchecked).toEqual(['private key in /k/priv.pem is encrypted with a passphrase and no passphrase was given']);
+    expect(v.remediation).toContain('chmod 600');
+    expect(v.remediation).toContain('passphrase: ${JWT_KEY_PASSPHRASE}');
+  });
+
+  it('fails a too small key even when git could not be asked, naming that as unchecked', () => {
+    const v = evaluateKeys({ ...base, private: { source: '/k/priv.pem', isFile: true, mode: 0o600, description: rsa(1024), gitError: 'git was interrupted (timeout or cancel)' } });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('private key /k/priv.pem is RSA 1024-bit, below the required 2048 bits');
+    expect(v.unchecked).toEqual(['could not check whether private key /k/priv.pem is tracked by git: git was interrupted (timeout or cancel)']);
+  });
+
   it('rejects symmetric, none and unknown algorithms as misconfiguration', () => {
     expect(evaluateKeys({ ...base, algorithm: 'HS256', private: { source: 'x', isFile: false } }).message).toContain('HS256 does not use a key pair');
     expect(evaluateKeys({ ...base, algorithm: 'none' }).status).toBe('error');
@@ -179,6 +195,15 @@ describe('jwt.keys against real key files', () => {
     expect(w.status).toBe('error');
     expect(w.message).toContain('does not decrypt');
     expect(JSON.stringify(w)).not.toContain('correct horse');
+  });
+
+  it('fails a world-readable encrypted key without its passphrase, naming the key content as unchecked', async () => {
+    dir.write('enc-open.pem', encryptedPem(good, 'correct horse'), 0o644);
+    const v = await run({ private_key: 'enc-open.pem' });
+    expect(v.status).toBe('fail');
+    expect(v.message).toMatch(/^private key \S*enc-open\.pem has mode 0644 \(readable by group and others\); expected 0600 or stricter$/);
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toContain('is encrypted with a passphrase and no passphrase was given');
   });
 
   it('fails a missing file and a file that is not a key', async () => {

@@ -58,6 +58,17 @@ describe('evaluateToken (pure)', () => {
     expect(evaluateToken(facts({ audience: 'api', claims: { iat: NOW, exp: NOW + 60, aud: ['web', 'api'] } })).status).toBe('pass');
   });
 
+  it('fails a long-lived token even when the public key could not be loaded, naming the signature as unchecked', () => {
+    const v = evaluateToken(facts({ claims: { iat: NOW, exp: NOW + 3600 }, signature: 'unchecked', keySource: undefined, keyFingerprint: undefined, keyProblem: "cannot verify the token's signature: public key file /k/pub.pem does not exist" }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('issued token lives 1h (exp - iat), above the maximum 15m');
+    expect(v.unchecked).toEqual(["cannot verify the token's signature: public key file /k/pub.pem does not exist"]);
+    const fine = evaluateToken(facts({ signature: 'unchecked', keyProblem: "cannot verify the token's signature: public key file /k/pub.pem does not exist" }));
+    expect(fine).toMatchObject({ status: 'error', message: "cannot verify the token's signature: public key file /k/pub.pem does not exist" });
+    const down = evaluateToken(facts({ status: 503, statusText: 'Service Unavailable', keyProblem: 'cannot verify the token\'s signature: no key' }));
+    expect(down).toMatchObject({ status: 'fail', unchecked: ["cannot verify the token's signature: no key"] });
+  });
+
   it('keeps rejected requests (4xx) as could-not-check and server errors as failures', () => {
     expect(evaluateToken(facts({ status: 401, statusText: 'Unauthorized' }))).toMatchObject({ status: 'error', remediation: expect.stringContaining('Make the token request in the profile work') });
     expect(evaluateToken(facts({ status: 500, statusText: 'Internal Server Error' })).status).toBe('fail');
@@ -155,6 +166,14 @@ describe('jwt.token against a local token endpoint', () => {
     const u = await run({ url: `${server.url}/unsigned` });
     expect(u.status).toBe('fail');
     expect(u.message).toContain('unsigned (alg=none)');
+  });
+
+  it('fails a token living an hour although the configured public key file is missing, naming the signature as unchecked', async () => {
+    const v = await run({ url: `${server.url}/long`, public_key: 'gone.pub' });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('issued token lives 1h (exp - iat), above the maximum 15m');
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toMatch(/^cannot verify the token's signature: .*gone\.pub does not exist$/);
   });
 
   it('sends a form body and finds a nested token', async () => {

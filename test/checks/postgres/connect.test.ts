@@ -33,6 +33,13 @@ describe('evaluateConnect', () => {
     expect(evaluateConnect(facts({ tls: undefined }), { ...base, require_ssl: true }).message).toMatch(/not encrypted/);
     expect(evaluateConnect(facts({ tls: undefined }), base).status).toBe('pass');
   });
+  it('fails an unencrypted connection even when the queries after connecting failed, naming the version as unchecked', () => {
+    const v = evaluateConnect(facts({ tls: undefined, version: '', versionNum: '', roundTripMs: undefined, queryError: 'server at db:5432 closed the connection unexpectedly' }), { ...base, require_ssl: true });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('connection is not encrypted: TLS is not in use but require_ssl is on');
+    expect(v.unchecked).toEqual(['connected, but could not read the server version: server at db:5432 closed the connection unexpectedly']);
+    expect(evaluateConnect(facts({ version: '', versionNum: '', roundTripMs: undefined, queryError: 'x' }), base)).toMatchObject({ status: 'error', message: 'connected, but could not read the server version: x' });
+  });
   it('warns on outdated TLS and slow round trips', () => {
     expect(evaluateConnect(facts({ tls: { protocol: 'TLSv1.1' } }), base).status).toBe('warn');
     const slow = evaluateConnect(facts({ roundTripMs: 80 }), { ...base, max_latency: 50 });

@@ -136,6 +136,30 @@ describe('schema and rows decisions', () => {
   });
 });
 
+describe('parts that could not be read', () => {
+  const facts: SchemaFacts = { engine: 'postgres', schema: 'public', tables: { users: ['id', 'email'] }, views: {}, extensionsError: 'a query was cancelled after statement_timeout (5s)' };
+  it('fails a missing table even when the extensions could not be read, naming them as unchecked', () => {
+    const v = evaluateSchema(facts, { tables: ['users', 'plans'], exact_tables: false, columns: {}, extensions: ['pgcrypto'] });
+    expect(v).toMatchObject({ status: 'fail', message: '1 of 2 expected tables missing: plans', unchecked: ['could not read the installed extensions: a query was cancelled after statement_timeout (5s)'] });
+  });
+  it('fails a wrong count even when the rows could not be read; an error, not a pass, when nothing else is wrong', () => {
+    const expectation = { count: 4, key: 'name', rows: [{ name: 'Starter' }], exact_rows: false };
+    const v = evaluateRows({ source: 'table plans', count: 3, rowsError: 'permission denied for table plans' }, expectation);
+    expect(v).toMatchObject({ status: 'fail', message: 'table plans has 3 rows, expected 4', unchecked: ['could not read the rows of table plans: permission denied for table plans'] });
+    expect(evaluateRows({ source: 'table plans', count: 4, rowsError: 'permission denied for table plans' }, expectation).status).toBe('error');
+  });
+  it('does not call a row missing when only the first max_rows rows were read', () => {
+    const rows = [{ name: 'Free', price_cents: 0 }, { name: 'Starter', price_cents: 1900 }];
+    const expectation = { count: 9, key: 'name', rows: [{ name: 'Starter', price_cents: 2900 }, { name: 'Team', price_cents: 9900 }], exact_rows: false };
+    const v = evaluateRows({ source: 'table plans', count: 3, rows, truncated: true }, expectation);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('table plans has 3 rows, expected 9; 1 row(s) differ in table plans: name="Starter": price_cents is 1900, expected 2900');
+    expect(v.unchecked).toEqual(['cannot tell whether 1 expected row(s) are in table plans: name="Team"; only the first 2 rows were read (raise max_rows)']);
+    const noKey = evaluateRows({ source: 'table plans', count: 3, rows, truncated: true }, { rows: [{ name: 'Team', price_cents: 0 }], exact_rows: false });
+    expect(noKey.status).toBe('error');
+  });
+});
+
 describe('rows evidence', () => {
   it('shows only the columns the profile asks about', () => {
     const rows = [{ id: 1, name: 'Starter', price_cents: 1900, api_token: 'tok_SECRET_abc' }];

@@ -71,6 +71,21 @@ describe('postgres.rows against the machine server', () => {
     expect(v).toMatchObject({ status: 'fail', message: 'table webhooks is empty, expected at least one row' });
   });
 
+  it('fails a wrong count although the rows cannot be read, naming the row comparison as unchecked', async () => {
+    // A role that may count the table (a column privilege) but not read its rows.
+    const role = `readiness_count_only_${db.name.slice(-10)}`;
+    await db.exec(`CREATE ROLE ${role} LOGIN; GRANT SELECT (name) ON plans TO ${role}`);
+    try {
+      const url = db.url.replace('postgres://postgres@', `postgres://${role}@`);
+      const v = await runCheck(check, { url, table: 'plans', count: 5, key: 'name', rows: EXPECTED_PLANS });
+      expect(v.status).toBe('fail');
+      expect(v.message).toBe('table plans has 4 rows, expected 5');
+      expect(v.unchecked).toEqual(['could not read the rows of table plans: permission denied for table plans']);
+    } finally {
+      await db.exec(`REVOKE ALL ON plans FROM ${role}; DROP ROLE ${role}`);
+    }
+  });
+
   it('errors when DATABASE_URL is unset', async () => {
     expect(await runCheck(check, { table: 'plans' }, { env: {} })).toMatchObject({ status: 'error', message: 'DATABASE_URL is not set (and no url or host was given)' });
   });

@@ -73,6 +73,20 @@ describe('postgres.schema against the machine server', () => {
     expect(v.message).toBe('_prisma_migrations has 1 failed or unfinished migration(s): 20240301_add_plans');
   });
 
+  it('fails a missing table although the migrations table cannot be read, naming the migrations as unchecked', async () => {
+    const role = `readiness_no_read_${db.name.slice(-10)}`;
+    await db.exec(`CREATE ROLE ${role} LOGIN`);
+    try {
+      const url = db.url.replace('postgres://postgres@', `postgres://${role}@`);
+      const v = await runCheck(check, { url, tables: ['users', 'coupons'], extensions: ['plpgsql'], migrations: { head: 'c3d4e5f6a7b8' } });
+      expect(v.status).toBe('fail');
+      expect(v.message).toBe('1 of 2 expected tables missing: coupons');
+      expect(v.unchecked).toEqual(['could not read the migrations table alembic_version: permission denied for table alembic_version']);
+    } finally {
+      await db.exec(`DROP ROLE ${role}`);
+    }
+  });
+
   it('errors (cannot check) when the server is down, and when DATABASE_URL is unset', async () => {
     expect(await runCheck(check, { url: 'postgres://postgres@127.0.0.1:1/x', tables: ['users'] })).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });
     expect(await runCheck(check, { tables: ['users'] }, { env: {} })).toMatchObject({ status: 'error', message: 'DATABASE_URL is not set (and no url or host was given)' });

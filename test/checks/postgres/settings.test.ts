@@ -54,6 +54,20 @@ describe('evaluateSettings', () => {
     expect(evaluateSettings(facts(), expectation({ expect: { max_conections: '>= 100' } })).message).toBe('unknown setting "max_conections" (not in pg_settings)');
     expect(evaluateSettings(facts(), expectation({ expect: { wal_level: '>= 3' } })).status).toBe('error');
   });
+  it('fails a wrong setting even when another part could not be read, naming that part as unchecked', () => {
+    const v = evaluateSettings(
+      facts({ connections: undefined, unreadable: { connections: 'a query was cancelled after statement_timeout (5s)' } }),
+      expectation({ expect: { max_connections: '>= 200', max_conections: '>= 1' } }),
+    );
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('max_connections is 100, expected >= 200');
+    expect(v.unchecked).toEqual(['unknown setting "max_conections" (not in pg_settings)', 'could not count the connections in use: a query was cancelled after statement_timeout (5s)']);
+    const archiving = evaluateSettings(
+      facts({ archiver: undefined, unreadable: { archiver: 'permission denied for view pg_stat_archiver' } }),
+      expectation({ expect: { archive_mode: 'on', wal_level: 'logical' } }),
+    );
+    expect(archiving).toMatchObject({ status: 'fail', message: 'wal_level is replica, expected logical', unchecked: ['cannot read pg_stat_archiver: permission denied for view pg_stat_archiver'] });
+  });
   it('warns and fails on connection headroom', () => {
     expect(evaluateSettings(facts({ connections: 85 }), expectation()).message).toBe('85 of 100 connections in use (85%), above 80%');
     expect(evaluateSettings(facts({ connections: 85 }), expectation()).status).toBe('warn');

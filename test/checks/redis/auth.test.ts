@@ -97,6 +97,14 @@ describe('redis.auth against real servers', () => {
     expect(JSON.stringify(v)).not.toContain(wrong);
   });
 
+  it('fails a connection configured without a password although the server is down, naming the server as unchecked', async () => {
+    const v = await runCheck(check, { url: 'redis://127.0.0.1:1' });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('no password is configured for the connection (url, password or REDIS_PASSWORD)');
+    expect(v.unchecked).toEqual(['connection refused at 127.0.0.1:1']);
+    expect(v.remediation).toContain('requirepass');
+  });
+
   it('errors when the server is down or REDIS_URL is unset', async () => {
     const down = await runCheck(check, { url: 'redis://:x@127.0.0.1:1' });
     expect(down).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });

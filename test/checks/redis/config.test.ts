@@ -36,6 +36,19 @@ describe('evaluateRedisConfig', () => {
   it('checks protected-mode when asked', () => {
     expect(evaluateRedisConfig(facts({ 'protected-mode': 'no' }), { ...base, protected_mode: true }).message).toBe('protected-mode is no, expected yes');
   });
+  it('fails a wrong setting even when INFO persistence could not be read, naming the save status as unchecked', () => {
+    const v = evaluateRedisConfig({ ...facts({}), persistenceError: "NOPERM User app has no permissions to run the 'info' command" }, { ...base, persistence: 'rdb', min_maxmemory: '1gb' });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('maxmemory is 256mb, expected at least 1gb');
+    expect(v.unchecked).toEqual(["could not read INFO persistence, so whether the last RDB save succeeded is unknown: NOPERM User app has no permissions to run the 'info' command"]);
+  });
+  it('never reads a setting CONFIG GET did not report as its default', () => {
+    const { maxmemory: _, ...rest } = facts({}).config;
+    const v = evaluateRedisConfig({ ...facts({}), config: { ...rest, 'protected-mode': undefined } }, { ...base, protected_mode: true, eviction_policies: ['volatile-lru'] });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('maxmemory-policy is allkeys-lru, expected one of volatile-lru');
+    expect(v.unchecked).toEqual(['CONFIG GET maxmemory returned nothing on cache:6379: maxmemory cannot be checked', 'CONFIG GET protected-mode returned nothing on cache:6379: protected-mode cannot be checked']);
+  });
   it('errors on an unreadable size', () => {
     expect(evaluateRedisConfig(facts({}), { ...base, min_maxmemory: 'lots' }).status).toBe('error');
   });
@@ -78,6 +91,20 @@ describe('redis.config against real servers', () => {
     expect(v.status).toBe('error');
     expect(v.message).toMatch(/^cannot verify: CONFIG GET is not permitted on 127\.0\.0\.1:\d+ \(NOPERM/);
     expect(JSON.stringify(v)).not.toContain('Nocfg-SECRET-77');
+  });
+
+  it('fails a too small maxmemory although INFO is not permitted, naming the last save status as unchecked', async () => {
+    const rdb = await startTempRedis({ config: ['maxmemory 10mb', 'save 3600 1'], users: ['user app on >Noinfo-SECRET-31 ~* &* +@all -info'] });
+    try {
+      const v = await runCheck(check, { url: rdb.url('app:Noinfo-SECRET-31'), persistence: 'rdb', min_maxmemory: '256mb' });
+      expect(v.status).toBe('fail');
+      expect(v.message).toBe('maxmemory is 10mb, expected at least 256mb');
+      expect(v.unchecked).toHaveLength(1);
+      expect(v.unchecked?.[0]).toMatch(/^could not read INFO persistence, so whether the last RDB save succeeded is unknown: NOPERM/);
+      expect(JSON.stringify(v)).not.toContain('Noinfo-SECRET-31');
+    } finally {
+      await rdb.stop();
+    }
   });
 
   it('errors when the server is down', async () => {

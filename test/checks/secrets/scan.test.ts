@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { applyAllow, evaluateScan, isTrackedEnvFile, maskValue, scanText, type Finding, type ScanFacts } from '../../../checks/secrets/scan.js';
 import { runCheck } from '../../support/run-check.js';
@@ -130,8 +132,15 @@ describe('evaluateScan and applyAllow (pure)', () => {
     expect(v.remediation).toContain('git filter-repo');
   });
 
-  it('warns when files could not be read', () => {
-    expect(evaluateScan(scanFacts({ unreadable: ['secret.txt'] })).status).toBe('warn');
+  it('never passes (nor warns) a scan with unreadable files: error, or unchecked next to a finding', () => {
+    expect(evaluateScan(scanFacts({ unreadable: ['secret.txt'] }))).toMatchObject({
+      status: 'error',
+      message: 'no secrets found in 10 tracked files, but 1 tracked file could not be read (secret.txt): a partial scan cannot pass',
+    });
+    const v = evaluateScan(scanFacts({ findings: [finding({})], unreadable: ['secret.txt', 'b.txt'], historyError: 'git log exited with code 128' }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('1 secret committed in .: src/a.ts:3 Stripe secret key sk_live_…abcd (expected none)');
+    expect(v.unchecked).toEqual(['2 tracked files could not be read (secret.txt, b.txt)', 'the history could not be scanned: git log exited with code 128']);
   });
 
   it('allows by glob and by fingerprint', () => {
@@ -222,6 +231,28 @@ describe('secrets.scan on a real git repository', () => {
     expect((v.evidence?.details?.findings as Finding[]).map((f) => f.file)).toEqual(['billing.ts', 'config.ts']);
     const h = await run({ path: 'scripts', history: true });
     expect((h.evidence?.details?.findings as Finding[]).map((f) => `${f.file} ${f.commit ? 'history' : 'tree'}`)).toEqual(['old.sh history']);
+  });
+
+  it('fails a key in a tracked file although the history cannot be scanned, naming the history as unchecked', async () => {
+    const broken = tempRepo('readiness-broken-history-');
+    const key = fake.stripeLive();
+    try {
+      broken.write('notes.txt', 'first version\n');
+      broken.commit('notes');
+      const blob = broken.git('rev-parse', 'HEAD:notes.txt').trim();
+      broken.write('notes.txt', 'second version\n');
+      broken.write('src/pay.ts', `const key = '${key}';\n`);
+      broken.commit('pay');
+      // A lost object: `git log -p` cannot show the first commit's diff.
+      rmSync(path.join(broken.dir, '.git', 'objects', blob.slice(0, 2), blob.slice(2)));
+      const v = await runCheck(check, { path: broken.dir, history: true });
+      expect(v.status).toBe('fail');
+      expect(v.message).toMatch(/^1 secret committed in .*: src\/pay\.ts:1 Stripe secret key sk_live_…/);
+      expect(v.unchecked).toEqual(['the history could not be scanned: git log exited with code 128']);
+      expect(JSON.stringify(v)).not.toContain(key);
+    } finally {
+      broken.cleanup();
+    }
   });
 
   it('passes a clean repository and errors outside git', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { decideKeys, type KeysFacts } from '../../../checks/stripe/keys.js';
 import { maskKey, parseKey, scrub } from '../../../src/stripe/keys.js';
+import { closedPort } from '../../support/http-server.js';
 import { runCheck } from '../../support/run-check.js';
 import { startStripeServer, type FakeStripe } from '../../support/stripe-server.js';
 
@@ -96,6 +97,13 @@ describe('decideKeys', () => {
     expect(e.status).toBe('error');
     expect(e.message).toContain('could not verify');
   });
+  it('fails a test key in production even when Stripe cannot be reached, naming what it could not check', () => {
+    const v = decideKeys(base({ secret: { info: parseKey(TEST), masked: maskKey(TEST) }, auth: { outcome: 'error', message: 'connection refused at 127.0.0.1:9' } }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('STRIPE_SECRET_KEY is a test mode key (sk_test_…7x3Z) but this environment expects live mode');
+    expect(v.unchecked).toEqual(['could not verify the key sk_test_…7x3Z with Stripe: connection refused at 127.0.0.1:9']);
+    expect(v.remediation).toContain('sk_live_');
+  });
   it('fails when Stripe livemode contradicts the prefix', () => {
     expect(decideKeys(base({ auth: { outcome: 'ok', livemode: false } })).message).toContain('livemode=false');
   });
@@ -173,6 +181,25 @@ describe('stripe.keys against a local Stripe', () => {
     expect(Date.now() - started).toBeLessThan(3000);
     expect(v.status).toBe('error');
     expect(v.message).toMatch(/timed out after/);
+    expectNoSecrets(v);
+  });
+
+  it('fails a test key where live mode is expected although the API is unreachable, and names the unreachable part', async () => {
+    const port = await closedPort();
+    const v = await runCheck(check, { api_base: `http://127.0.0.1:${port}`, expect_mode: 'live' }, { env: { STRIPE_SECRET_KEY: TEST }, timeoutMs: 3000 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('STRIPE_SECRET_KEY is a test mode key (sk_test_…7x3Z) but this environment expects live mode');
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toMatch(new RegExp(`^could not verify the key sk_test_…7x3Z with Stripe: .*127\\.0\\.0\\.1:${port}`));
+    expectNoSecrets(v);
+  });
+
+  it('fails a test key where live mode is expected although Stripe hangs, before the check times out', async () => {
+    stripe.set({ keys, delayMs: 5000 });
+    const v = await runCheck(check, { api_base: stripe.apiBase, expect_mode: 'live' }, { env: { STRIPE_SECRET_KEY: TEST }, timeoutMs: 400 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('STRIPE_SECRET_KEY is a test mode key (sk_test_…7x3Z) but this environment expects live mode');
+    expect(v.unchecked).toEqual([`could not verify the key sk_test_…7x3Z with Stripe: timed out after 400ms waiting for 127.0.0.1:${new URL(stripe.apiBase).port}`]);
     expectNoSecrets(v);
   });
 

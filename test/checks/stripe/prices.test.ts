@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { decidePrices, formatAmount, priceProblems, type PriceFacts, type PriceSpec } from '../../../checks/stripe/prices.js';
+import { closedPort } from '../../support/http-server.js';
 import { runCheck } from '../../support/run-check.js';
 import { price, product, startStripeServer, type FakePrice, type FakeProduct, type FakeStripe } from '../../support/stripe-server.js';
 
@@ -87,6 +88,36 @@ describe('decidePrices', () => {
   it('fails an empty price id', () => {
     const v = decidePrices([{ plan: 'Pro', optional: false, spec: spec({ lookup_key: undefined, id: '' }), lookup: { missing: 'empty_id' } }], 'live');
     expect(v.message).toContain('price id is empty');
+  });
+  it('fails a wrong price even when other prices could not be looked up, naming those as unchecked', () => {
+    const v = decidePrices(
+      [
+        { plan: 'Starter', optional: false, spec: spec(), lookup: { found: facts({ unit_amount: 1900 }) } },
+        { plan: 'Pro', optional: false, spec: spec({ lookup_key: 'pro_monthly' }), lookup: { unchecked: true } },
+      ],
+      'live',
+      true,
+      { reason: 'connection refused at 127.0.0.1:9', remediation: 'Check that this machine can reach the API.' },
+    );
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('1 of 2 prices wrong: Starter (lookup_key starter_monthly): amount $19.00 (1900), expected $29.00 (2900)');
+    expect(v.unchecked).toEqual(['cannot verify 1 of 2 prices (Pro (lookup_key pro_monthly)): connection refused at 127.0.0.1:9']);
+    expect(v.remediation).toContain('can reach the API');
+    expect((v.evidence?.details as { prices: Array<Record<string, unknown>> }).prices[1]).toMatchObject({ actual: 'not checked', status: 'not checked' });
+  });
+  it('is an error, not a pass, when the only prices not wrong could not be looked up', () => {
+    const v = decidePrices(
+      [
+        { plan: 'Starter', optional: false, spec: spec(), lookup: { found: facts() } },
+        { plan: 'Pro', optional: false, spec: spec({ lookup_key: 'pro_monthly' }), lookup: { unchecked: true } },
+      ],
+      'live',
+      true,
+      { reason: 'timed out after 2s' },
+    );
+    expect(v.status).toBe('error');
+    expect(v.message).toBe('cannot verify 1 of 2 prices (Pro (lookup_key pro_monthly)): timed out after 2s');
+    expect(v.unchecked).toBeUndefined();
   });
 });
 
@@ -206,6 +237,17 @@ describe('stripe.prices against a local Stripe', () => {
     const v = await runCheck(check, { api_base: stripe.apiBase, plans: plansWith('price_starter_monthly_test') }, { env: { STRIPE_SECRET_KEY: TEST } });
     expect(v.status).toBe('pass');
     expect(v.message).toContain('in test mode');
+  });
+
+  it('fails an empty price id from the environment even when Stripe is unreachable, naming what it could not check', async () => {
+    const port = await closedPort();
+    const plans = [{ name: 'Starter', prices: [{ id: '', amount: 2900, interval: 'month' }, { lookup_key: 'starter_yearly', amount: 29000, interval: 'year' }] }];
+    const v = await runCheck(check, { api_base: `http://127.0.0.1:${port}`, plans }, { env: { STRIPE_SECRET_KEY: LIVE }, timeoutMs: 3000 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('1 of 2 prices wrong: Starter ((empty id)): price id is empty');
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toMatch(new RegExp(`^cannot verify 1 of 2 prices \\(Starter \\(lookup_key starter_yearly\\)\\): .*127\\.0\\.0\\.1:${port}`));
+    expect(JSON.stringify(v)).not.toContain(LIVE);
   });
 
   it('errors (cannot verify) on a key Stripe rejects, and on a hung Stripe', async () => {

@@ -52,6 +52,17 @@ describe('decideProbe', () => {
     expect(decideProbe(facts({ badlySigned: { status: 400, body: 'bad sig' } })).message).toContain('and rejected a badly signed one with 400');
     expect(decideProbe(facts({ badlySigned: { status: 500, body: '' } })).status).toBe('warn');
   });
+  it('is an error, not a pass, when the badly signed probe got no answer', () => {
+    const v = decideProbe(facts({ badlySigned: { failure: 'timeout', message: 'timed out after 2s' } }));
+    expect(v.status).toBe('error');
+    expect(v.message).toBe('the badly signed probe got no answer (timed out after 2s): whether the app rejects wrong signatures is unknown');
+  });
+  it('fails a wrong secret even when the badly signed probe got no answer, naming that as unchecked', () => {
+    const v = decideProbe(facts({ signed: { status: 400, body: 'No signatures found matching the expected signature' }, badlySigned: { failure: 'unreachable', message: 'connection refused at 127.0.0.1:9' } }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toMatch(/^webhook secret does not match: the app rejected a correctly signed event with 400/);
+    expect(v.unchecked).toEqual(['the badly signed probe got no answer (connection refused at 127.0.0.1:9): whether the app rejects wrong signatures is unknown']);
+  });
 });
 
 describe('probe helpers', () => {

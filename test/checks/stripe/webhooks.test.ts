@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { CHECKLIST_EVENTS, decideWebhooks, missingEvents, type WebhooksFacts } from '../../../checks/stripe/webhooks.js';
 import { maskKey, parseKey } from '../../../src/stripe/keys.js';
+import { closedPort } from '../../support/http-server.js';
 import { runCheck } from '../../support/run-check.js';
 import { event, startStripeServer, webhookEndpoint, type FakeStripe } from '../../support/stripe-server.js';
 
@@ -100,7 +101,25 @@ describe('decideWebhooks', () => {
     expect(v.status).toBe('fail');
     expect(v.message).toBe('12 events with failed webhook deliveries in the last 7d (invoice.payment_failed)');
     expect(decideWebhooks(base({ deliveries: { failed: 12, capped: false, types: [] }, failFailed: 0, warnFailed: 0 })).status).toBe('pass');
-    expect(decideWebhooks(base({ deliveries: { error: 'the key may not read events' } })).status).toBe('warn');
+    const unread = decideWebhooks(base({ deliveries: { error: 'the key may not read events' } }));
+    expect(unread.status).toBe('error');
+    expect(unread.message).toBe('could not check failed deliveries: the key may not read events');
+  });
+  it('fails a disabled endpoint even when the failed deliveries could not be read, naming those as unchecked', () => {
+    const v = decideWebhooks(base({ endpoints: [{ id: 'we_1', url: URL_OK, status: 'disabled', enabled_events: ['*'], api_version: null }], deliveries: { error: 'the key may not read events' } }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('webhook endpoint we_1 is disabled: Stripe sends it nothing');
+    expect(v.unchecked).toEqual(['could not check failed deliveries: the key may not read events']);
+  });
+  it('fails an http URL and a missing secret even when the endpoints could not be read', () => {
+    const v = decideWebhooks(
+      base({ url: 'http://api.example.com/hook', endpoints: [], endpointsError: { status: 'error', message: 'cannot verify webhooks: connection refused at 127.0.0.1:9', remediation: 'Check the network.' }, secret: undefined, deliveries: undefined }),
+    );
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('webhook url http://api.example.com/hook is not https: Stripe sends live events only to HTTPS endpoints; STRIPE_WEBHOOK_SECRET is not set: the app cannot verify webhook signatures');
+    expect(v.unchecked).toEqual(['cannot verify webhooks: connection refused at 127.0.0.1:9']);
+    expect(v.remediation).toContain('Check the network.');
+    expect(v.evidence?.actual).toMatchObject({ endpoint: 'not checked (the endpoints could not be read)' });
   });
 });
 
@@ -171,6 +190,17 @@ describe('stripe.webhooks against a local Stripe', () => {
     expect(v.status).toBe('error');
     expect(v.message).toBe('cannot verify webhooks: the key rk_live_…4r5T may not read webhook endpoints (Stripe answered 403 permission_error)');
     expect(v.remediation).toMatch(/^Give the restricted key Read access to Webhook Endpoints and Events/);
+  });
+
+  it('fails an http webhook URL although Stripe is unreachable, and names the unreachable part', async () => {
+    const port = await closedPort();
+    const httpUrl = 'http://api.example.com/api/webhooks/stripe';
+    const v = await runCheck(check, { api_base: `http://127.0.0.1:${port}`, url: httpUrl }, { env, timeoutMs: 3000 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe(`webhook url ${httpUrl} is not https: Stripe sends live events only to HTTPS endpoints`);
+    expect(v.unchecked).toHaveLength(1);
+    expect(v.unchecked?.[0]).toMatch(new RegExp(`^cannot verify webhooks: .*127\\.0\\.0\\.1:${port}`));
+    expect(JSON.stringify(v)).not.toContain(LIVE);
   });
 
   it('errors when Stripe hangs', async () => {

@@ -86,6 +86,14 @@ describe('evaluateUnit (decision)', () => {
     expect(hung).toMatchObject({ status: 'error', message: 'systemctl did not answer for nginx.service: timed out after 2s' });
   });
 
+  it('fails a disabled unit even when is-active could not be asked, naming that as unchecked', () => {
+    const v = evaluateUnit(both, facts(ok('disabled', 1), undefined, { spawnError: { code: 'timeout', message: 'timed out' }, timeoutMs: 2000 }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('nginx.service is disabled: it will not start on boot (expected enabled)');
+    expect(v.unchecked).toEqual(['could not check whether nginx.service is active: systemctl did not answer for nginx.service: timed out after 2s']);
+    expect(evaluateUnit(both, facts(ok('enabled'), undefined, { spawnError: { code: 'timeout', message: 'timed out' }, timeoutMs: 2000 })).status).toBe('error');
+  });
+
   it('reports an empty answer as an error, not a pass', () => {
     expect(evaluateUnit(both, facts(ok('', 1), ok('active'))).status).toBe('error');
   });
@@ -117,6 +125,7 @@ if [ -n "$FAKE_SYSTEMCTL_NO_SYSTEMD" ]; then
   exit 1
 fi
 if [ -n "$FAKE_SYSTEMCTL_HANG" ]; then exec sleep 30; fi
+if [ -n "$FAKE_SYSTEMCTL_HANG_ON" ] && [ "$1" = "$FAKE_SYSTEMCTL_HANG_ON" ]; then exec sleep 30; fi
 verb="$1"; unit="$2"
 case "$verb" in is-enabled|is-active) ;; *) echo "fake systemctl: unsupported $verb" >&2; exit 64;; esac
 file="$FAKE_SYSTEMCTL_DIR/$unit.$verb"
@@ -160,6 +169,13 @@ case "$state" in enabled|static|alias|generated|indirect|enabled-runtime|active)
   it('fails for a unit that is not installed', async () => {
     const v = await runCheck(unit, { unit: 'nope' }, { env });
     expect(v).toMatchObject({ status: 'fail', message: 'nope.service not found: no such unit is installed on this host' });
+  });
+
+  it('fails a disabled unit although is-active hangs, naming is-active as unchecked', async () => {
+    const v = await runCheck(unit, { unit: 'gunicorn' }, { env: { ...env, FAKE_SYSTEMCTL_HANG_ON: 'is-active' }, timeoutMs: 1500 });
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('gunicorn.service is disabled: it will not start on boot (expected enabled)');
+    expect(v.unchecked).toEqual(['could not check whether gunicorn.service is active: systemctl did not answer for gunicorn.service: timed out after 1.5s']);
   });
 
   it('errors (not fails) without a running systemd', async () => {

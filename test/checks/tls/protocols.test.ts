@@ -26,9 +26,22 @@ describe('evaluateProtocols (pure)', () => {
     expect(v.message).toContain('TLS 1.1 is offered');
     expect(v.remediation).toContain('ssl_protocols');
   });
-  it('treats anything but a protocol-version alert as inconclusive, not as refused', () => {
+  it('treats anything but a protocol-version alert as inconclusive (could not check), not as refused', () => {
     const v = evaluateProtocols(facts({ TLSv1: { state: 'inconclusive', code: 'ERR_SSL_TLSV1_ALERT_INTERNAL_ERROR', message: 'TLS handshake failed: internal error' } }), defaults);
-    expect(v).toMatchObject({ status: 'warn', message: 'TLS 1.0 could not be probed conclusively: TLS handshake failed: internal error' });
+    expect(v).toMatchObject({ status: 'error', message: 'TLS 1.0 could not be probed conclusively: TLS handshake failed: internal error' });
+  });
+  it('fails TLS 1.1 offered even when the TLS 1.0 probe was inconclusive, naming that probe as unchecked', () => {
+    const v = evaluateProtocols(facts({ TLSv1: { state: 'inconclusive', code: 'ECONNRESET', message: 'connection reset' }, 'TLSv1.1': on('ECDHE-RSA-AES128-SHA') }), defaults);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('TLS 1.1 is offered (negotiated ECDHE-RSA-AES128-SHA); expected it refused');
+    expect(v.unchecked).toEqual(['TLS 1.0 could not be probed conclusively: connection reset']);
+  });
+  it('never passes weak cipher groups whose probe got no clear answer', () => {
+    const reset: Probe = { state: 'inconclusive', code: 'ECONNRESET', message: 'connection reset' };
+    expect(evaluateProtocols(facts({}, { RC4: reset, '3DES': off }), defaults)).toMatchObject({ status: 'error', message: 'weak cipher group RC4 could not be probed conclusively: connection reset' });
+    const v = evaluateProtocols(facts({}, { RC4: reset, 'CBC-SHA1': on('TLS_RSA_WITH_AES_128_CBC_SHA') }), defaults);
+    expect(v).toMatchObject({ status: 'fail', unchecked: ['weak cipher group RC4 could not be probed conclusively: connection reset'] });
+    expect(evaluateProtocols(facts({}, { RC4: reset }), params.parse({ host: 'h', allow_ciphers: ['RC4'] })).status).toBe('pass');
   });
   it('warns when TLS 1.3 is missing, fails with require_tls13', () => {
     expect(evaluateProtocols(facts({ 'TLSv1.3': off }), defaults)).toMatchObject({ status: 'warn', message: 'TLS 1.3 is not offered (recommended)' });
@@ -78,11 +91,19 @@ describe('tls.protocols against real servers', () => {
     expect(v.message).toMatch(/TLS 1\.1 is offered/);
     expect(v.message).toMatch(/weak cipher suite accepted: \S+_CBC_SHA \(CBC-SHA1/);
   });
-  it('reports a TLS 1.0 server that only fails at security level 1 as inconclusive, never as refused', async () => {
+  it('reports a TLS 1.0 server that only fails at security level 1 as inconclusive (could not check), never as refused', async () => {
     const v = await run(await serve({ minVersion: 'TLSv1', ciphers: MODERN_CIPHERS + ':ECDHE-RSA-AES128-SHA' }), { ciphers: false });
     // Without SECLEVEL=0 on the server, OpenSSL answers TLS 1.0 with an internal-error alert.
-    expect(v.status).toBe('warn');
+    expect(v.status).toBe('error');
     expect(v.message).toContain('TLS 1.0 could not be probed conclusively');
+  });
+  it('fails a weak cipher suite on a server whose TLS 1.0/1.1 answers are inconclusive, naming those probes as unchecked', async () => {
+    const v = await run(await serve({ minVersion: 'TLSv1', ciphers: MODERN_CIPHERS + ':ECDHE-RSA-AES128-SHA' }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toMatch(/^weak cipher suite accepted: \S+_CBC_SHA \(CBC-SHA1/);
+    expect(v.unchecked).toHaveLength(2);
+    expect(v.unchecked?.[0]).toMatch(/^TLS 1\.0 could not be probed conclusively: /);
+    expect(v.unchecked?.[1]).toMatch(/^TLS 1\.1 could not be probed conclusively: /);
   });
   it('warns on a TLS 1.3-only server', async () => {
     const v = await run(await serve({ minVersion: 'TLSv1.3' }));
