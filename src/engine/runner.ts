@@ -26,6 +26,8 @@ export interface RunOptions {
   log?: (checkId: string, message: string) => void;
   /** Keep the stack trace of a check that crashed (in its evidence), for --debug. */
   debug?: boolean;
+  /** How long a check whose timeout passed may still return its own verdict (default TIMEOUT_GRACE_MS). */
+  timeoutGraceMs?: number;
   /** Backoff between attempts; tests shorten it. */
   retryDelayMs?: (attempt: number) => number;
 }
@@ -189,16 +191,30 @@ async function execute(check: ResolvedCheck, options: RunOptions, runSignal: Abo
   return finish(check, verdict, performance.now() - started, attempt, now());
 }
 
+/**
+ * After a check's timeout its signal is aborted and it has this long to return its own verdict — the one that
+ * names host:port and the stage that hung — before the runner ends it with a bare "timed out". One deadline,
+ * enforced here: clients take the signal; no check needs to fire early to beat the runner.
+ */
+export const TIMEOUT_GRACE_MS = 1000;
+
 async function attemptOnce(check: ResolvedCheck, options: RunOptions, runSignal: AbortSignal, timeoutMs: number): Promise<Verdict> {
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
+  const timeout = `timed out after ${formatDuration(timeoutMs)}`;
+  const grace = options.timeoutGraceMs ?? TIMEOUT_GRACE_MS;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const timer = setTimeout(() => controller.abort(Object.assign(new Error(timeout), { name: 'TimeoutError', code: 'ETIMEDOUT' })), timeoutMs);
+  // A stopped run (deadline, Ctrl-C) ends the check at once; the caller reports it as not verified.
   const onRunAbort = () => controller.abort(new Error(runSignal.reason === 'deadline' ? 'stopped: the run deadline was reached' : 'stopped: the run was interrupted'));
-  // (the caller reports a check stopped this way as unverified, not with this message)
   runSignal.addEventListener('abort', onRunAbort, { once: true });
   if (runSignal.aborted) onRunAbort();
-  // Race the check against its signal, so one that ignores the signal still ends on time.
-  const aborted = new Promise<Verdict>((resolve) => {
-    const settle = () => resolve({ status: 'error', message: String((controller.signal.reason as Error)?.message ?? 'aborted') });
+  // The hard stop: a check that ignores its signal still ends, `grace` after its timeout (at once when the run stops).
+  const stopped = new Promise<Verdict>((resolve) => {
+    const giveUp = () => resolve(notFinished(controller.signal, timeoutMs));
+    const settle = () => {
+      if (runSignal.aborted) giveUp();
+      else graceTimer = setTimeout(giveUp, grace);
+    };
     if (controller.signal.aborted) settle();
     else controller.signal.addEventListener('abort', settle, { once: true });
   });
@@ -215,16 +231,25 @@ async function attemptOnce(check: ResolvedCheck, options: RunOptions, runSignal:
       }),
     );
     running.catch(() => {}); // a late rejection after the race is over must not crash the process
-    const verdict = await Promise.race([running.then(checkVerdict, crashed(controller.signal, options.debug)), aborted]);
-    return verdict;
+    return await Promise.race([running.then(checkVerdict, crashed(controller.signal, timeoutMs, options.debug)), stopped]);
   } finally {
     clearTimeout(timer);
+    clearTimeout(graceTimer);
     runSignal.removeEventListener('abort', onRunAbort);
   }
 }
 
-const crashed = (signal: AbortSignal, debug?: boolean) => (err: unknown): Verdict => {
-  if (signal.aborted) return { status: 'error', message: String((signal.reason as Error)?.message ?? 'aborted') };
+/** A check that did not return its own verdict by its timeout: could not check, with advice on reaching the system. */
+function notFinished(signal: AbortSignal, timeoutMs: number): Verdict {
+  return {
+    status: 'error',
+    message: String((signal.reason as Error)?.message ?? 'aborted'),
+    remediation: `The check did not finish within its timeout (${formatDuration(timeoutMs)}): check that this host can reach the system it checks, or give the check a longer timeout: in the profile.`,
+  };
+}
+
+const crashed = (signal: AbortSignal, timeoutMs: number, debug?: boolean) => (err: unknown): Verdict => {
+  if (signal.aborted) return notFinished(signal, timeoutMs);
   const message = err instanceof Error ? err.message : String(err);
   return { status: 'error', message: `check crashed: ${message.split('\n')[0]}`, evidence: debug && err instanceof Error ? { details: { stack: err.stack } } : undefined };
 };

@@ -117,10 +117,32 @@ describe('runChecks', () => {
 
   it('ends a check that ignores its abort signal at its timeout, as an error', async () => {
     const started = Date.now();
-    const { results } = await runChecks([checkOf('hung', never, { timeoutMs: 100 }), checkOf('fine', verdict('pass'))], base);
+    const { results } = await runChecks([checkOf('hung', never, { timeoutMs: 100 }), checkOf('fine', verdict('pass'))], { ...base, timeoutGraceMs: 50 });
     expect(Date.now() - started).toBeLessThan(3000);
     expect(results[0]).toMatchObject({ status: 'error', message: 'timed out after 100ms' });
     expect(results[1].status).toBe('pass');
+  });
+
+  it('at its timeout a check that honours its signal still gives its own verdict (naming where it hung)', async () => {
+    const ownWords: Behaviour = (signal) =>
+      new Promise((resolve) => {
+        signal.addEventListener('abort', () => setTimeout(() => resolve({ status: 'error', message: '127.0.0.1:9 did not answer within 100ms (waiting for the response)', remediation: 'check the route' }), 20));
+      });
+    const started = Date.now();
+    const { results } = await runChecks([checkOf('hung', ownWords, { timeoutMs: 100 })], base);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(results[0]).toMatchObject({ status: 'error', message: '127.0.0.1:9 did not answer within 100ms (waiting for the response)', remediation: 'check the route' });
+  });
+
+  it("a check that ignores its signal ends after a short grace, with advice on reaching the system (never the type's advice)", async () => {
+    const started = Date.now();
+    const { results } = await runChecks([checkOf('hung', never, { timeoutMs: 100 })], { ...base, timeoutGraceMs: 200 });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(2000);
+    expect(results[0]).toMatchObject({ status: 'error', message: 'timed out after 100ms' });
+    expect(results[0].remediation).toMatch(/did not finish within its timeout \(100ms\): check that this host can reach/);
+    expect(results[0].remediation).not.toBe('fix it');
   });
 
   it('turns a thrown exception or a non-verdict into an error result', async () => {

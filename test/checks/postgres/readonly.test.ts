@@ -9,7 +9,8 @@ import { runCheck } from '../../support/run-check.js';
 import { APP_SCHEMA_SQL, EXPECTED_PLANS, startTempPostgres, type TempPostgres } from '../../support/postgres-server.js';
 
 const PASSWORD = 'Ro-proof-SECRET-4471';
-const ALLOWED = /^(SELECT|SET|SHOW|BEGIN|START TRANSACTION|ROLLBACK|COMMIT|END)\b/i;
+// Savepoints are transaction control too: one part of a check that fails must not lose the others.
+const ALLOWED = /^(SELECT|SET|SHOW|BEGIN|START TRANSACTION|ROLLBACK|COMMIT|END|SAVEPOINT|RELEASE)\b/i;
 
 describe('postgres.* checks are read-only', () => {
   let srv: TempPostgres;
