@@ -30,8 +30,7 @@ export function environmentName(env: Readonly<Record<string, string | undefined>
 export function buildReport(outcome: RunOutcome, options: BuildOptions): Report {
   const { results, gate } = evaluateGate(outcome.results, { failOn: options.failOn, strict: options.strict, allowUnverified: Boolean(options.allowUnverified) });
   const notes = [...(options.notes ?? [])];
-  if (outcome.interrupted === 'signal') notes.push('The run was interrupted (Ctrl-C): this report is partial.');
-  if (outcome.interrupted === 'deadline') notes.push('The run deadline was reached: unfinished checks were not verified.');
+  // An interrupted run is said by `interrupted` (data); every reporter puts it first among the notes.
   if (gate.status === 'incomplete' && gate.allowUnverified) notes.push('--allow-unverified: the gate is INCOMPLETE but exits 0; this run is not a release verdict.');
   const defaultsUsed = defaultsUsedBy(results);
   for (const r of results) {

@@ -347,19 +347,3 @@ function countOf(n: number, severities: Set<Severity | undefined>): string {
 }
 
 const listed = (ids: readonly string[]) => ids.slice(0, MAX_IDS).join(', ') + (ids.length > MAX_IDS ? ` and ${ids.length - MAX_IDS} more` : '');
-
-/** A note that tells about an interrupted run (the report builder writes one). */
-export const INTERRUPTION_NOTE = /interrupt|deadline/i;
-
-/**
- * Run-level notes. When the run was cut short and no note says so yet, one saying so comes first:
- * a partial report must never read as a complete one.
- */
-export function runNotes(report: Report): string[] {
-  if (!report.interrupted || report.notes.some((n) => INTERRUPTION_NOTE.test(n))) return [...report.notes];
-  const note =
-    report.interrupted === 'signal'
-      ? 'The run was interrupted (Ctrl-C): this report is partial.'
-      : 'The run deadline was reached: unfinished checks were not verified.';
-  return [note, ...report.notes];
-}

@@ -3,6 +3,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Status } from '../../check.js';
 import type { CheckResult, Report, Reporter, SkipKind } from '../model.js';
+import { reportNotes } from './unverified.js';
 import {
   STATUS_ICONS,
   attemptsText,
@@ -15,7 +16,6 @@ import {
   headline,
   isNotSelected,
   oneLine,
-  runNotes,
   summaryCounts,
   visibleControls,
   waiverText,
@@ -131,7 +131,7 @@ export const pretty: Reporter = (report, options) => {
   }
   const signoff = signoffLine(report);
   if (signoff) out.push(signoff.complete ? chalk.green(signoff.text) : signoff.text);
-  for (const note of runNotes(report)) out.push(chalk.yellow(`note: ${oneLine(note)}`));
+  for (const note of reportNotes(report)) out.push(chalk.yellow(`note: ${oneLine(note)}`));
   return `${out.join('\n')}\n`;
 };
 
