@@ -77,6 +77,13 @@ export interface CheckContext<P> {
   /** Directory of the profile file that defined the check: resolve relative paths against it. */
   baseDir: string;
   log: CheckLogger;
+  /**
+   * Registers a secret this check holds (a password, an API key, a token it received), so that it is masked
+   * in every encoding in this check's verdict, its log lines and every report — the one scrubber. With the
+   * user name, the HTTP Basic and SMTP AUTH PLAIN forms are masked too. Secrets from secret-named variables
+   * are registered already.
+   */
+  addSecret(secret: string | undefined, user?: string): void;
 }
 
 export interface CheckType<P = any> {

@@ -29,6 +29,10 @@ export const SECRET_PATTERNS: SecretPattern[] = [
 /** Password in a URL's userinfo: `postgres://app:PASSWORD@db/app`. Group 1 is what precedes it. */
 export const URL_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)([^\s@/?#]+)@/gi;
 
+/** Query parameters whose values are secrets (`?token=…`, `&api_key=…`, `&X-Amz-Signature=…`). Group 1: `?name`, group 2: the value. */
+export const SECRET_QUERY_PARAMETER =
+  /([?&;](?:[A-Za-z0-9]+[_.-])*(?:token|secret|password|passwd|pwd|apikey|api[_-]key|access[_-]key|auth|signature|sig|session|sessionid|credential|credentials|client[_-]secret|private[_-]key|key|code)(?:[_.-][A-Za-z0-9]+)*)=([^&#\s"'<>]+)/gi;
+
 /** Variable names whose values are secrets. */
 export const SECRET_NAME = /(PASSWORD|PASSWD|PASSPHRASE|SECRET|TOKEN|_KEY$|^KEY$|PRIVATE|CREDENTIAL|API_?KEY|DSN|^DATABASE_URL$|^REDIS_URL$|_URL_WITH_AUTH|CONNECTION_STRING)/i;
 

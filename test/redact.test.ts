@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeRedactor, MASK } from '../src/redact.js';
+import { makeRedactor, MASK, scrubSecrets } from '../src/redact.js';
 
 describe('makeRedactor', () => {
   const env = {
@@ -80,5 +80,50 @@ describe('help text', () => {
   it('still masks a real password equal to a placeholder word through its variable', () => {
     const r = makeRedactor({ DB_PASSWORD: 'password' });
     expect(r.redact('connect as app with password')).toBe(`connect as app with ${MASK}`);
+  });
+});
+
+describe('the one scrubber: every encoding of a secret', () => {
+  const secret = 'Pl@nted Secret/42&x';
+  const user = 'app';
+  const b64 = (t: string) => Buffer.from(t).toString('base64');
+  const forms = [
+    secret,
+    encodeURIComponent(secret),
+    encodeURIComponent(secret).replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+    encodeURIComponent(secret).replace(/%20/g, '+'),
+    JSON.stringify(secret).slice(1, -1),
+    'Pl@nted Secret/42&amp;x',
+    b64(secret),
+    b64(`${user}:${secret}`),
+    b64(`\u0000${user}\u0000${secret}`),
+  ];
+
+  it('masks each form of a registered secret, in any text', () => {
+    const redactor = makeRedactor({});
+    redactor.add(secret, user);
+    for (const form of forms) {
+      const out = redactor.redact(`before ${form} after`);
+      expect(out, form).toBe('before [redacted] after');
+    }
+  });
+
+  it('masks the Basic-auth form of a URL password from the environment (a server echoing the Authorization header)', () => {
+    const redactor = makeRedactor({ DATABASE_URL: 'postgres://app:Url-Secret-77@db.internal/app' });
+    expect(redactor.redact(`Authorization: Basic ${b64('app:Url-Secret-77')}`)).toBe('Authorization: Basic [redacted]');
+    expect(redactor.redact('Location: https://app:Url-Secret-77@elsewhere/')).not.toContain('Url-Secret-77');
+  });
+
+  it('masks secret-looking query parameters in any URL, not ordinary ones', () => {
+    const redactor = makeRedactor({});
+    expect(redactor.redact('GET https://api.example.com/v1?access_token=abc123def&page=2&X-Amz-Signature=deadbeef01&api_key=k-9')).toBe(
+      'GET https://api.example.com/v1?access_token=[redacted]&page=2&X-Amz-Signature=[redacted]&api_key=[redacted]',
+    );
+    expect(redactor.redact('https://example.com/?author=bob&design=x&q=token')).toBe('https://example.com/?author=bob&design=x&q=token');
+  });
+
+  it('scrubSecrets masks given values once, for code outside a run', () => {
+    expect(scrubSecrets(`auth failed for ${b64(`\u0000u\u0000hunter22`)}`, ['hunter22'], 'u')).toBe('auth failed for [redacted]');
+    expect(scrubSecrets('short abc stays', ['abc'])).toBe('short abc stays');
   });
 });

@@ -108,6 +108,10 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
 
+  // The one scrubber for this run: the runner masks every verdict and log line with it, checks add the
+  // secrets they hold, and the writer and the report use the same one.
+  const redactor = makeRedactor(profile.env, profile.secretNames);
+  out.setRedactor(redactor);
   const progress = await startProgress(selected.size);
   const startedAt = new Date();
   const started = performance.now();
@@ -119,6 +123,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
     signal: interrupt.signal,
     env: profile.env,
     debug: options.debug,
+    redactor,
     onProgress: progress.update,
     log: options.verbose ? (id, message) => progress.log(() => out.stderr(`[${id}] ${message}`)) : undefined,
   });
@@ -138,7 +143,7 @@ export async function checkCommand(options: CheckOptions): Promise<number> {
     environment: environmentName(profile.env),
   });
   // Redact the model too, so a secret cannot survive a reporter's escaping (JSON, XML) and slip past the writer.
-  const redactedReport = makeRedactor(profile.env, profile.secretNames).redactDeep(report);
+  const redactedReport = redactor.redactDeep(report);
   // The fingerprint is of the findings as written (redacted), so `readiness signoff` can recompute it from the JSON.
   let recordedSignoffs: RecordedSignoff[] = [];
   try {

@@ -5,6 +5,7 @@ import type { Status, Verdict } from '../check.js';
 import { formatDuration } from '../duration.js';
 import type { ResolvedCheck } from '../profile/load.js';
 import type { CheckResult, SkipInfo } from '../report/model.js';
+import type { Redactor } from '../redact.js';
 import { applyWaiver } from './waiver.js';
 
 export type StopReason = 'signal' | 'deadline';
@@ -22,8 +23,10 @@ export interface RunOptions {
   env: Readonly<Record<string, string | undefined>>;
   now?: () => Date;
   onProgress?: (progress: { done: number; total: number; running: string[] }) => void;
-  /** Receives --verbose lines from checks (the caller redacts them). */
+  /** Receives --verbose lines from checks (redacted). */
   log?: (checkId: string, message: string) => void;
+  /** The one scrubber: masks every verdict and log line; checks add the secrets they hold to it. */
+  redactor?: Redactor;
   /** Keep the stack trace of a check that crashed (in its evidence), for --debug. */
   debug?: boolean;
   /** How long a check whose timeout passed may still return its own verdict (default TIMEOUT_GRACE_MS). */
@@ -227,11 +230,14 @@ async function attemptOnce(check: ResolvedCheck, options: RunOptions, runSignal:
         signal: controller.signal,
         timeoutMs,
         baseDir: check.baseDir,
-        log: { debug: (message) => options.log?.(check.id, message) },
+        log: { debug: (message) => options.log?.(check.id, options.redactor ? options.redactor.redact(String(message)) : String(message)) },
+        addSecret: (secret, user) => options.redactor?.add(secret, user),
       }),
     );
     running.catch(() => {}); // a late rejection after the race is over must not crash the process
-    return await Promise.race([running.then(checkVerdict, crashed(controller.signal, timeoutMs, options.debug)), stopped]);
+    const verdict = await Promise.race([running.then(checkVerdict, crashed(controller.signal, timeoutMs, options.debug)), stopped]);
+    // Every verdict passes the scrubber here, before anything (retries, waivers, reporters) sees it.
+    return options.redactor ? options.redactor.redactDeep(verdict) : verdict;
   } finally {
     clearTimeout(timer);
     clearTimeout(graceTimer);

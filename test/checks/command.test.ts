@@ -333,6 +333,7 @@ describe('command check (real processes)', () => {
       timeoutMs: 30_000,
       baseDir: dir,
       log: { debug: () => {} },
+      addSecret: () => {},
     });
     setTimeout(() => controller.abort(), 200);
     expect(await pending).toMatchObject({ status: 'error', message: '`sleep 30` was interrupted' });

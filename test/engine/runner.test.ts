@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { error, fail, failAndUnchecked, notOptedIn, type CheckType, type Verdict } from '../../src/check.js';
 import { runChecks, type RunOptions } from '../../src/engine/runner.js';
+import { makeRedactor } from '../../src/redact.js';
 import type { ResolvedCheck } from '../../src/profile/load.js';
 
 type Behaviour = (signal: AbortSignal, attempt: number) => Promise<Verdict>;
@@ -143,6 +144,28 @@ describe('runChecks', () => {
     expect(results[0]).toMatchObject({ status: 'error', message: 'timed out after 100ms' });
     expect(results[0].remediation).toMatch(/did not finish within its timeout \(100ms\): check that this host can reach/);
     expect(results[0].remediation).not.toBe('fix it');
+  });
+
+  it('scrubs every verdict and log line with the one redactor; a check registers the secrets it holds', async () => {
+    const redactor = makeRedactor({ API_TOKEN: 'env-token-123456' });
+    const lines: string[] = [];
+    const leaky: CheckType = {
+      meta: { type: 'test.leaky', title: 't', failureTitle: 'f', description: 'd', remediation: 'r', docs: 'x' },
+      params: z.object({}),
+      run: async (ctx) => {
+        ctx.addSecret('received-session-987', 'svc');
+        ctx.log.debug('sent env-token-123456 and got received-session-987');
+        return { status: 'fail', message: `server echoed ${Buffer.from('svc:received-session-987').toString('base64')}`, evidence: { actual: 'env-token-123456' }, remediation: 'rotate received-session-987' };
+      },
+    };
+    const check = { ...checkOf('leaky', verdict('pass')), check: leaky };
+    const { results } = await runChecks([check], { ...base, redactor, log: (_id, line) => lines.push(line) });
+    const all = JSON.stringify(results) + lines.join('\n');
+    expect(all).not.toContain('received-session-987');
+    expect(all).not.toContain('env-token-123456');
+    expect(all).not.toContain(Buffer.from('svc:received-session-987').toString('base64'));
+    expect(results[0].message).toBe('server echoed [redacted]');
+    expect(lines).toEqual(['sent [redacted] and got [redacted]']);
   });
 
   it('turns a thrown exception or a non-verdict into an error result', async () => {

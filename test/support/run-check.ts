@@ -1,5 +1,6 @@
 // Runs one check module the way the engine does (zod-parsed params, a timeout signal), without the CLI.
 import type { CheckType, Verdict } from '../../src/check.js';
+import { makeRedactor } from '../../src/redact.js';
 
 export interface RunCheckOptions {
   env?: Record<string, string | undefined>;
@@ -15,13 +16,17 @@ export async function runCheck<P>(check: CheckType<P>, rawParams: unknown, optio
   const parsed = check.params.safeParse(rawParams ?? {});
   if (!parsed.success) throw new Error(`bad params for ${check.meta.type}: ${parsed.error.message}`);
   const timeoutMs = options.timeoutMs ?? 10_000;
-  return check.run({
+  // As the engine does: the check registers the secrets it holds, and its verdict and log lines are scrubbed.
+  const redactor = makeRedactor(options.env ?? {});
+  const verdict = await check.run({
     id: options.id ?? check.meta.type,
     params: parsed.data,
     env: options.env ?? {},
     signal: AbortSignal.timeout(timeoutMs),
     timeoutMs,
     baseDir: options.baseDir ?? process.cwd(),
-    log: { debug: (message) => options.logs?.push(message) },
+    log: { debug: (message) => options.logs?.push(redactor.redact(message)) },
+    addSecret: (secret, user) => redactor.add(secret, user),
   });
+  return redactor.redactDeep(verdict);
 }
