@@ -11,6 +11,9 @@ export const MASK = '[redacted]';
 // A real secret with such a value is still masked through the variable that holds it.
 const PLACEHOLDER = /^(\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}|password|passwd|pass|secret|x+|\*+|<[a-z_-]+>)$/i;
 
+// A template placeholder in a link (`?token={{ token }}`, `?t=<%= t %>`, `?k=${KEY}`) is no secret.
+const TEMPLATE = /^(\{\{|\{%|\$\{|<%|%7B%7B|%7B%25|\[\[)/i;
+
 /** Values shorter than this are not masked by value: masking "on" or "1" everywhere would garble output. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -87,7 +90,7 @@ export function makeRedactor(env: Readonly<Record<string, string | undefined>>, 
     // `postgres://app:${DB_PASSWORD}@db` in docs and profiles is a placeholder, not a password.
     out = out.replace(URL_PASSWORD, (all, before: string, password: string) => (PLACEHOLDER.test(password) ? all : `${before}${MASK}@`));
     // ?token=…&api_key=… in any URL: the value of a secret-looking query parameter.
-    out = out.replace(SECRET_QUERY_PARAMETER, (all, name: string, value: string) => (PLACEHOLDER.test(value) || value === MASK ? all : `${name}=${MASK}`));
+    out = out.replace(SECRET_QUERY_PARAMETER, (all, name: string, value: string) => (PLACEHOLDER.test(value) || TEMPLATE.test(value) || value === MASK ? all : `${name}=${MASK}`));
     for (const pattern of SECRET_PATTERNS) {
       out = out.replace(pattern.regex, (found) => {
         const prefix = pattern.keepPrefix?.exec(found)?.[0] ?? '';

@@ -120,6 +120,8 @@ describe('the one scrubber: every encoding of a secret', () => {
       'GET https://api.example.com/v1?access_token=[redacted]&page=2&X-Amz-Signature=[redacted]&api_key=[redacted]',
     );
     expect(redactor.redact('https://example.com/?author=bob&design=x&q=token')).toBe('https://example.com/?author=bob&design=x&q=token');
+    // Template placeholders in links are not secrets.
+    expect(redactor.redact('/reset?token={{ token }}&sig=<%= sig %>&key=${KEY}')).toBe('/reset?token={{ token }}&sig=<%= sig %>&key=${KEY}');
   });
 
   it('scrubSecrets masks given values once, for code outside a run', () => {
