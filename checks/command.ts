@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { defineCheck, error, fail, failAndUnchecked, pass, type Verdict } from '../src/check.js';
 import { formatDuration } from '../src/duration.js';
 import { intish } from '../src/params.js';
-import { beforeEngineTimeout } from '../src/net/http.js';
 import { isSecretName, SECRET_PATTERNS, URL_PASSWORD } from '../src/secret-patterns.js';
 
 /** Bytes of each stream kept for matching (the head); the last TAIL_BYTES are kept as well. */
@@ -458,8 +457,8 @@ export default defineCheck({
       cwd,
       env,
       signal: ctx.signal,
-      // Killed just before the engine's own deadline, so what it printed until then is still judged.
-      timeoutMs: beforeEngineTimeout(ctx.timeoutMs),
+      // Killed at the check's timeout; what it printed until then is still judged (the runner gives a short grace).
+      timeoutMs: ctx.timeoutMs,
     });
     return evaluateCommand(p, { ...base, ...result }, redact);
   },

@@ -2,11 +2,11 @@
 // the right owner, a recent modification time, a sane size and the expected content.
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { glob as tinyglob } from 'tinyglobby';
 import { z } from 'zod';
 import { defineCheck, error, fail, failAndUnchecked, pass, type Verdict } from '../src/check.js';
 import { formatDuration } from '../src/duration.js';
 import { boolish, duration } from '../src/params.js';
+import { loadGlob } from '../src/sdk.js';
 import { SECRET_PATTERNS, URL_PASSWORD } from '../src/secret-patterns.js';
 
 /** Contents beyond this many bytes are not scanned (the evidence says so). */
@@ -530,6 +530,7 @@ export default defineCheck({
     let paths: string[];
     if (p.glob) {
       try {
+        const tinyglob = await loadGlob();
         paths = (
           await tinyglob(p.glob, {
             cwd: ctx.baseDir,

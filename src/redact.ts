@@ -14,6 +14,9 @@ const PLACEHOLDER = /^(\$\{[A-Za-z_][A-Za-z0-9_]*(?::?[-?][^}]*)?\}|password|pas
 // A template placeholder in a link (`?token={{ token }}`, `?t=<%= t %>`, `?k=${KEY}`) is no secret.
 const TEMPLATE = /^(\{\{|\{%|\$\{|<%|%7B%7B|%7B%25|\[\[)/i;
 
+/** Values shorter than this are masked by value only where they stand alone (not inside a longer word). */
+const WHOLE_TOKEN_BELOW = 12;
+
 /** Values shorter than this are not masked by value: masking "on" or "1" everywhere would garble output. */
 const MIN_SECRET_LENGTH = 4;
 
@@ -78,7 +81,10 @@ export function makeRedactor(env: Readonly<Record<string, string | undefined>>, 
   const literalsRegex = (): RegExp | undefined => {
     if (literalRegex === null) {
       const ordered = [...literals].sort((a, b) => b.length - a.length);
-      literalRegex = ordered.length ? new RegExp(ordered.map(escapeRegExp).join('|'), 'g') : undefined;
+      // A short value (a word such as "short" or "admin") is masked only as a whole token, so ordinary words
+      // that contain it ("shorter") stay readable; a long one is masked wherever it appears.
+      const alternatives = ordered.map((v) => (v.length < WHOLE_TOKEN_BELOW ? `(?<![A-Za-z0-9])${escapeRegExp(v)}(?![A-Za-z0-9])` : escapeRegExp(v)));
+      literalRegex = ordered.length ? new RegExp(alternatives.join('|'), 'g') : undefined;
     }
     return literalRegex;
   };

@@ -124,6 +124,13 @@ describe('the one scrubber: every encoding of a secret', () => {
     expect(redactor.redact('/reset?token={{ token }}&sig=<%= sig %>&key=${KEY}')).toBe('/reset?token={{ token }}&sig=<%= sig %>&key=${KEY}');
   });
 
+  it('a short secret (a common word) is masked where it stands alone, not inside other words; a long one everywhere', () => {
+    const redactor = makeRedactor({ COOKIE_SECRET: 'short', API_SECRET: 'Long-Secret-Value-99' });
+    expect(redactor.redact('COOKIE_SECRET is short, shorter than 32')).toBe('COOKIE_SECRET is [redacted], shorter than 32');
+    expect(redactor.redact('x=short&y=1 "short"')).toBe('x=[redacted]&y=1 "[redacted]"');
+    expect(redactor.redact('prefixLong-Secret-Value-99suffix')).toBe('prefix[redacted]suffix');
+  });
+
   it('scrubSecrets masks given values once, for code outside a run', () => {
     expect(scrubSecrets(`auth failed for ${b64(`\u0000u\u0000hunter22`)}`, ['hunter22'], 'u')).toBe('auth failed for [redacted]');
     expect(scrubSecrets('short abc stays', ['abc'])).toBe('short abc stays');

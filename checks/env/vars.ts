@@ -1,10 +1,10 @@
 // env.vars: the variables a deployment needs are set, with sane values, and its secrets are strong.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import { z } from 'zod';
 import { defineCheck, error, fail, pass, type Verdict } from '../../src/check.js';
 import { boolish, intish } from '../../src/params.js';
+import { loadDotenv } from '../../src/sdk.js';
 import { isSecretName, SECRET_PATTERNS, URL_PASSWORD } from '../../src/secret-patterns.js';
 import { assessSecretStrength } from '../../src/secret-strength.js';
 
@@ -326,6 +326,7 @@ export default defineCheck({
       if ((err as Error).name === 'AbortError') return error(`timed out reading ${file}`);
       return error(`could not read ${file}: ${(err as Error).message}`);
     }
+    const parseDotenv = await loadDotenv();
     ctx.log.debug(`env.vars: read ${Object.keys(parseDotenv(text)).length} variables from ${file}`);
     return evaluateEnvVars(p, parseDotenv(text), p.file);
   },

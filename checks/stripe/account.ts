@@ -97,7 +97,7 @@ export default defineCheck({
     const { params, env } = ctx;
     const usable = usableSecretKey(params.secret_key, env);
     if (!isUsable(usable)) return usable.verdict;
-    const stripe = makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
+    const stripe = await makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
     ctx.log.debug(`GET ${params.api_base}/v1/account with ${usable.masked}`);
     let acct: Record<string, unknown>;
     try {

@@ -2,7 +2,6 @@
 // front end's publishable key, and authenticates.
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, pass, type Verdict } from '../../src/check.js';
-import { beforeEngineTimeout } from '../../src/net/http.js';
 import { boolish } from '../../src/params.js';
 import { apiBaseParam, describeStripeError, makeStripe, withSignal } from '../../src/stripe/client.js';
 import { isUsable, PUBLISHABLE_KEY_ENV, secretKeyParam, usableSecretKey } from '../../src/stripe/common.js';
@@ -127,9 +126,9 @@ export default defineCheck({
 
     let auth: AuthOutcome | undefined;
     if (params.verify) {
-      // The SDK gives up just before the engine does: a hung Stripe then still leaves time to report the
+      // The SDK gives up at the check's timeout: the runner's grace then still leaves time to report the
       // key's mode problems next to the verification that could not be made.
-      const stripe = makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: beforeEngineTimeout(ctx.timeoutMs) });
+      const stripe = await makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
       ctx.log.debug(`GET ${params.api_base}/v1/balance with ${usable.masked}`);
       try {
         const balance = await withSignal(stripe.balance.retrieve(), ctx.signal);

@@ -2,7 +2,6 @@
 // active product, and has the expected amount, currency and billing interval, in the key's mode.
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, skip, type Verdict } from '../../src/check.js';
-import { beforeEngineTimeout } from '../../src/net/http.js';
 import { boolish, intish } from '../../src/params.js';
 import { apiBaseParam, describeStripeError, listAll, makeStripe, remediationForFailure, withSignal } from '../../src/stripe/client.js';
 import { isUsable, secretKeyParam, usableSecretKey } from '../../src/stripe/common.js';
@@ -13,8 +12,12 @@ type Interval = (typeof INTERVALS)[number];
 
 const priceSpec = z
   .object({
-    lookup_key: z.string().optional().describe('Lookup key of the price (preferred: stable across modes)'),
-    id: z.string().optional().describe('Price id, literal or from the environment (e.g. "${STRIPE_PRICE_STARTER_MONTHLY}")'),
+    lookup_key: z
+      .string()
+      .min(1, "must not be empty: give the price's lookup key, or leave lookup_key out and give id")
+      .optional()
+      .describe('Lookup key of the price (preferred: stable across modes); give exactly one of lookup_key or id'),
+    id: z.string().optional().describe('Price id, literal or from the environment (e.g. "${STRIPE_PRICE_STARTER_MONTHLY}"); instead of lookup_key'),
     amount: intish().describe("Expected unit_amount in the currency's smallest unit (2900 = $29.00)"),
     currency: z.string().trim().toLowerCase().regex(/^[a-z]{3}$/, 'expected a 3-letter currency code').default('usd').describe('Expected currency (ISO code, default usd)'),
     interval: z.enum(INTERVALS).optional().describe('Expected billing interval (month/year); leave out for a one-time price'),
@@ -228,9 +231,9 @@ export default defineCheck({
     const { params, env } = ctx;
     const usable = usableSecretKey(params.secret_key, env);
     if (!isUsable(usable)) return usable.verdict;
-    // The SDK gives up just before the engine does: a hung Stripe then still leaves time to report what
+    // The SDK gives up at the check's timeout: the runner's grace then still leaves time to report what
     // is already known (the key's mode, the webhook URL) next to what could not be checked.
-    const stripe = makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: beforeEngineTimeout(ctx.timeoutMs) });
+    const stripe = await makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
     const keyMode = usable.info.mode;
     const rows = params.plans.flatMap((plan) => plan.prices.map((spec) => ({ plan: plan.name, optional: spec.optional ?? plan.optional, spec })));
     // The first failed call stops the asking (the next ones would fail the same way); what was already

@@ -2,11 +2,11 @@
 // prove the URL is reachable and STRIPE_WEBHOOK_SECRET is the endpoint's real signing secret. Talks to the app only,
 // never to Stripe.
 import { randomBytes } from 'node:crypto';
-import Stripe from 'stripe';
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, pass, notOptedIn, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
 import { boolish } from '../../src/params.js';
+import { loadStripe } from '../../src/sdk.js';
 import { WEBHOOK_SECRET_ENV } from '../../src/stripe/common.js';
 import { maskKey, parseKey, scrub } from '../../src/stripe/keys.js';
 
@@ -181,7 +181,8 @@ export default defineCheck({
     const now = Math.floor(Date.now() / 1000);
     const eventId = `evt_readiness_probe_${randomBytes(6).toString('hex')}`;
     const body = probePayload(eventId, now);
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: now });
+    const { webhooks } = await loadStripe();
+    const signature = webhooks.generateTestHeaderString({ payload: body, secret, timestamp: now });
     ctx.log.debug(`POST ${displayUrl(params.url)} (signed ${PROBE_EVENT_TYPE} ${eventId}, secret ${maskKey(secret)})`);
     const signed = await post(params.url, body, signature, ctx.signal, ctx.timeoutMs, [raw]);
     ctx.log.debug(`signed probe: ${'failure' in signed ? signed.message : signed.status}`);
@@ -191,7 +192,7 @@ export default defineCheck({
       const badId = `${eventId}_bad_signature`;
       const badBody = probePayload(badId, now);
       const wrongSecret = `whsec_${randomBytes(24).toString('base64')}`;
-      const badSignature = Stripe.webhooks.generateTestHeaderString({ payload: badBody, secret: wrongSecret, timestamp: now });
+      const badSignature = webhooks.generateTestHeaderString({ payload: badBody, secret: wrongSecret, timestamp: now });
       ctx.log.debug(`POST ${displayUrl(params.url)} (badly signed ${PROBE_EVENT_TYPE} ${badId})`);
       badlySigned = await post(params.url, badBody, badSignature, ctx.signal, ctx.timeoutMs, [raw]);
     }

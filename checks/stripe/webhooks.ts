@@ -3,7 +3,6 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
-import { beforeEngineTimeout } from '../../src/net/http.js';
 import { boolish, duration, intish } from '../../src/params.js';
 import { apiBaseParam, describeStripeError, listAll, makeStripe, remediationForFailure, withRemediation, withSignal } from '../../src/stripe/client.js';
 import { isUsable, secretKeyParam, usableSecretKey, WEBHOOK_SECRET_ENV } from '../../src/stripe/common.js';
@@ -29,7 +28,31 @@ export interface EndpointFacts {
   livemode?: boolean;
 }
 
-export type DeliveryFacts = { failed: number; capped: boolean; types: string[] } | { error: string };
+export type DeliveryFacts =
+  | {
+      failed: number;
+      capped: boolean;
+      types: string[];
+      /** Events Stripe returned although they are older than the window (its `created[gte]` filter not applied); not counted. */
+      ignoredOlder?: number;
+    }
+  | { error: string };
+
+/**
+ * Failed deliveries inside the window, from what GET /v1/events?created[gte]=… returned. The API is not
+ * trusted to have applied the filter: an event created before `gte` (seconds) is dropped here.
+ */
+export function countFailedDeliveries(events: ReadonlyArray<{ created: number; type: string }>, gte: number, truncated: boolean): DeliveryFacts {
+  const recent = events.filter((e) => e.created >= gte);
+  const ignoredOlder = events.length - recent.length;
+  return {
+    failed: recent.length,
+    // Events come newest first: when an older one was returned, the pages left unread are older still.
+    capped: truncated && ignoredOlder === 0,
+    types: [...new Set(recent.map((e) => e.type))],
+    ...(ignoredOlder ? { ignoredOlder } : {}),
+  };
+}
 
 export interface WebhooksFacts {
   url: string;
@@ -143,7 +166,11 @@ export function decideWebhooks(f: WebhooksFacts): Verdict {
       : ep
       ? { endpoint: ep.id, url: bareUrl(ep.url), status: ep.status, events: ep.enabled_events, missing_events: missing, api_version: ep.api_version, webhook_secret: s?.masked ?? null }
       : { endpoint: null, other_endpoints: f.endpoints.map((e) => ({ id: e.id, url: bareUrl(e.url), status: e.status })), webhook_secret: s?.masked ?? null },
-    details: d ? ('error' in d ? { failed_deliveries: d.error } : { failed_deliveries: d.failed, capped: d.capped, window, event_types: d.types }) : { failed_deliveries: 'not checked' },
+    details: d
+      ? 'error' in d
+        ? { failed_deliveries: d.error }
+        : { failed_deliveries: d.failed, capped: d.capped, window, event_types: d.types, ...(d.ignoredOlder ? { ignored_older_events: d.ignoredOlder } : {}) }
+      : { failed_deliveries: 'not checked' },
   };
   const deliveryText = d && !('error' in d) ? `; ${d.failed}${d.capped ? '+' : ''} failed deliveries in the last ${window}` : '';
   return combine(
@@ -187,9 +214,9 @@ export default defineCheck({
     const secretRaw = params.webhook_secret !== undefined ? params.webhook_secret : env[WEBHOOK_SECRET_ENV];
     const secretSource = params.webhook_secret !== undefined ? 'webhook_secret' : WEBHOOK_SECRET_ENV;
     const secret = secretRaw && secretRaw.trim() !== '' ? { source: secretSource, info: parseKey(secretRaw), masked: maskKey(secretRaw) } : undefined;
-    // The SDK gives up just before the engine does: a hung Stripe then still leaves time to report what
+    // The SDK gives up at the check's timeout: the runner's grace then still leaves time to report what
     // is already known (the key's mode, the webhook URL) next to what could not be checked.
-    const stripe = makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: beforeEngineTimeout(ctx.timeoutMs) });
+    const stripe = await makeStripe(usable.key, { apiBase: params.api_base, timeoutMs: ctx.timeoutMs });
     const describe = (err: unknown) => describeStripeError(err, { key: usable.key, apiBase: params.api_base, timeoutMs: ctx.timeoutMs, secrets: [secretRaw ?? ''] });
 
     // A failed call is a part that could not be checked: the https URL and the secret's shape are still judged.
@@ -226,7 +253,7 @@ export default defineCheck({
             withSignal(stripe.events.list({ delivery_success: false, created: { gte }, limit: 100, ...(startingAfter ? { starting_after: startingAfter } : {}) }), ctx.signal),
           500,
         );
-        deliveries = { failed: items.length, capped: truncated, types: [...new Set(items.map((e) => e.type))] };
+        deliveries = countFailedDeliveries(items, gte, truncated);
       } catch (err) {
         const e = describe(err);
         ctx.log.debug(`events: ${e.message}`);

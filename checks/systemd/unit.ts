@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { combine, defineCheck, error, fail, pass, warn, type Verdict } from '../../src/check.js';
 import { formatDuration } from '../../src/duration.js';
 import { boolish } from '../../src/params.js';
-import { beforeEngineTimeout } from '../../src/net/http.js';
 
 /** Unit names only: never something systemctl could read as an option. */
 const UNIT_NAME = /^[A-Za-z0-9_@:\\.-]+$/;
@@ -181,9 +180,9 @@ export default defineCheck({
       ['is-enabled', p.enabled],
       ['is-active', p.active],
     ];
-    // One deadline for both calls, just before the engine's: a hang in the second one still leaves time to
-    // report what the first one showed.
-    const deadline = Date.now() + beforeEngineTimeout(ctx.timeoutMs);
+    // One deadline for both calls, the check's own: a hang in the second one still leaves (the runner's grace)
+    // time to report what the first one showed.
+    const deadline = Date.now() + ctx.timeoutMs;
     for (const [verb, wanted] of asks) {
       if (!wanted) continue;
       const result = await systemctl([verb, p.unit], env, ctx.signal, Math.max(1, deadline - Date.now()));

@@ -56,7 +56,7 @@ export interface ProtocolFacts {
   ciphers?: Partial<Record<CipherGroup, Probe>>;
 }
 
-/** Classifies one handshake: only a protocol-version alert means "not offered". */
+/** Classifies one handshake: only the server's answer that it does not speak the version (a protocol-version alert, or a ServerHello for another version) means "not offered". */
 export function classifyVersionProbe(r: HandshakeResult): Probe {
   if (r.ok) return { state: 'offered', cipher: r.cipher };
   if (r.stage === 'connect' || r.stage === 'starttls') return { state: 'unreachable', code: r.code, message: r.message };
@@ -149,7 +149,7 @@ export default defineCheck({
     title: 'Only modern TLS versions and cipher suites are offered',
     failureTitle: 'Outdated TLS versions or weak cipher suites are offered',
     description:
-      'TLS 1.0/1.1 and weak suites (RC4, 3DES, CBC-SHA1, NULL, EXPORT) allow downgrade and decryption attacks and fail PCI DSS and SSL Labs grading. Probes each version with a separate handshake; only a protocol-version alert counts as "not offered", any other failure is reported as inconclusive.',
+      'TLS 1.0/1.1 and weak suites (RC4, 3DES, CBC-SHA1, NULL, EXPORT) allow downgrade and decryption attacks and fail PCI DSS and SSL Labs grading. Probes each version with a separate handshake; only the server answering that it does not speak a version (a protocol-version alert, or a handshake answered with another version) counts as "not offered"; any other failure (reset, timeout, non-TLS answer) is reported as inconclusive.',
     remediation:
       'Offer TLS 1.2 and 1.3 only, with ECDHE + AES-GCM/ChaCha20 suites (Mozilla "intermediate" configuration).',
     docs: 'docs/checks.md#tls-protocols',

@@ -104,7 +104,7 @@ function sqliteSchemaFacts(db: SqliteDb, expect: SchemaExpectation): SchemaFacts
 export async function runSchemaCheck(target: DbTarget, schema: string, expect: SchemaExpectation, ctx: DbRunContext): Promise<Verdict> {
   try {
     const facts = target.kind === 'sqlite'
-      ? withReadOnlySqlite(target, ctx.timeoutMs, (db) => sqliteSchemaFacts(db, expect))
+      ? await withReadOnlySqlite(target, ctx.timeoutMs, (db) => sqliteSchemaFacts(db, expect))
       : await withReadOnlyPg(target, ctx, (query) => pgSchemaFacts(query, schema, expect, partErrorFor(target, ctx)));
     ctx.log.debug(`${target.kind}: ${Object.keys(facts.tables).length} tables in ${facts.schema} of ${target.label}`);
     return evaluateSchema(facts, expect);
@@ -137,7 +137,7 @@ export async function runRowsCheck(target: DbTarget, input: RowsInput, ctx: DbRu
   try {
     let facts: RowsFacts;
     if (target.kind === 'sqlite') {
-      facts = withReadOnlySqlite(target, ctx.timeoutMs, (db) => {
+      facts = await withReadOnlySqlite(target, ctx.timeoutMs, (db) => {
         const count = Number((readOnlyAll(db, `SELECT count(*) AS n FROM ${from}`)[0] as { n: number }).n);
         const rows = input.rows ? readOnlyAll(db, `SELECT * FROM ${from} LIMIT ${limit + 1}`) : undefined;
         return { source, count, rows: rows?.slice(0, limit), truncated: (rows?.length ?? 0) > limit };

@@ -2,11 +2,12 @@
 // READ ONLY transaction with statement_timeout, the abort signal honoured, the connection always closed.
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
-import pg from 'pg';
+import type pg from 'pg';
 import type { CheckLogger, Evidence, Verdict, VerdictStatus } from '../check.js';
 import { formatMs, scrub } from './compare.js';
 import type { PgTarget, SslMode } from './target.js';
 import { untilAborted } from '../abort.js';
+import { loadPg } from '../sdk.js';
 
 export interface PgSessionOptions {
   timeoutMs: number;
@@ -110,7 +111,8 @@ export function describePgError(err: unknown, target: PgTarget, timeoutMs: numbe
 }
 
 async function connectOnce(target: PgTarget, mode: SslMode, opts: PgSessionOptions): Promise<pg.Client> {
-  const client = new pg.Client({
+  const { Client } = await loadPg();
+  const client = new Client({
     host: target.host,
     port: target.port,
     user: target.user,

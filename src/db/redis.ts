@@ -1,13 +1,13 @@
 // Redis connection parameters (url or fields, falling back to REDIS_URL / REDIS_HOST…) and a thin,
 // read-only ioredis session: no retries, no offline queue, no CLIENT SETINFO, a timeout on everything.
 import { isIP } from 'node:net';
-import { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { CheckLogger } from '../check.js';
 import { boolish, intish } from '../params.js';
 import { formatMs, scrub } from './compare.js';
 import { DbCheckError } from './pg.js';
 import { untilAborted } from '../abort.js';
+import { loadRedis } from '../sdk.js';
 
 export const redisConnectionParams = {
   url: z
@@ -159,6 +159,7 @@ export async function withRedis<T>(target: RedisTarget, opts: RedisSessionOption
   const auth = opts.auth ?? 'target';
   const creds = auth === 'none' ? undefined : auth === 'target' ? (target.password ? { username: target.username, password: target.password } : undefined) : auth;
   const extraSecrets = auth !== 'none' && auth !== 'target' ? [auth.password] : [];
+  const Redis = await loadRedis();
   const client = new Redis({
     host: target.host,
     port: target.port,

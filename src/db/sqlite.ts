@@ -1,13 +1,14 @@
 // Thin SQLite I/O for sqlite.* (and postgres.* given a sqlite: URL): the file is opened read-only,
 // with query_only on, and closed when done.
 import { accessSync, constants, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { DbCheckError } from './pg.js';
 import type { SqliteTarget } from './target.js';
+import { loadSqlite } from '../sdk.js';
 
 export type SqliteDb = Database.Database;
 
-export function withReadOnlySqlite<T>(target: SqliteTarget, timeoutMs: number, fn: (db: SqliteDb) => T): T {
+export async function withReadOnlySqlite<T>(target: SqliteTarget, timeoutMs: number, fn: (db: SqliteDb) => T): Promise<T> {
   let stat;
   try {
     stat = statSync(target.path);
@@ -20,6 +21,7 @@ export function withReadOnlySqlite<T>(target: SqliteTarget, timeoutMs: number, f
   } catch {
     throw new DbCheckError(`no permission to read database file ${target.path}`, 'connect');
   }
+  const Database = await loadSqlite();
   let db: SqliteDb;
   try {
     db = new Database(target.path, { readonly: true, fileMustExist: true, timeout: Math.max(100, timeoutMs) });

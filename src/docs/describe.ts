@@ -27,6 +27,8 @@ export interface ParamDoc {
   required: boolean;
   default?: unknown;
   description?: string;
+  /** The fields of the objects the parameter holds (itself, its list items, its map values), documented alike. */
+  fields?: ParamDoc[];
 }
 
 /**
@@ -78,15 +80,53 @@ export function paramsJsonSchema(check: CheckType): JsonSchema {
 }
 
 export function paramDocs(check: CheckType): ParamDoc[] {
-  const schema = objectBranch(paramsJsonSchema(check));
+  return fieldDocs(objectBranch(paramsJsonSchema(check)));
+}
+
+/** Deep enough for every built-in type (plans → prices); a guard against pathological schemas. */
+const MAX_FIELD_DEPTH = 5;
+
+/** The properties of one object schema, each with the fields of the objects it holds. */
+function fieldDocs(schema: JsonSchema, depth = 0): ParamDoc[] {
   const required = new Set(schema.required ?? []);
-  return Object.entries(schema.properties ?? {}).map(([name, prop]) => ({
-    name,
-    type: typeName(prop),
-    required: required.has(name) && prop.default === undefined,
-    ...(prop.default !== undefined ? { default: prop.default } : {}),
-    ...(prop.description ? { description: prop.description } : {}),
-  }));
+  return Object.entries(schema.properties ?? {}).map(([name, prop]) => {
+    const nested = depth < MAX_FIELD_DEPTH ? heldObject(prop) : undefined;
+    const fields = nested ? fieldDocs(nested, depth + 1) : [];
+    return {
+      name,
+      type: typeName(prop),
+      required: required.has(name) && prop.default === undefined,
+      ...(prop.default !== undefined ? { default: prop.default } : {}),
+      ...(prop.description ? { description: prop.description } : {}),
+      ...(fields.length ? { fields } : {}),
+    };
+  });
+}
+
+/**
+ * The object a parameter holds, whatever its shape: the object itself, the items of a list, the values of
+ * a map, or the object branch of a union (`true` or `{ table, head }`). Several object branches merge; a
+ * field is then required only when every branch requires it.
+ */
+function heldObject(schema: JsonSchema): JsonSchema | undefined {
+  const objects: JsonSchema[] = [];
+  const visit = (s: JsonSchema | undefined) => {
+    if (!s || typeof s !== 'object') return;
+    if (s.properties) {
+      objects.push(s);
+      return;
+    }
+    for (const branch of [...(s.anyOf ?? []), ...(s.oneOf ?? [])]) visit(branch);
+    if (s.items && typeof s.items === 'object' && !Array.isArray(s.items)) visit(s.items);
+    if (s.additionalProperties && typeof s.additionalProperties === 'object') visit(s.additionalProperties);
+  };
+  visit(schema);
+  if (objects.length <= 1) return objects[0];
+  const required = objects.map((o) => new Set(o.required ?? []));
+  return {
+    properties: Object.assign({}, ...objects.map((o) => o.properties)),
+    required: [...required[0]].filter((name) => required.every((r) => r.has(name))),
+  };
 }
 
 /** A params schema may be a union of object shapes; document the first object branch's properties merged. */
@@ -103,7 +143,10 @@ export function typeName(schema: JsonSchema | undefined): string {
   if (schema.enum) return schema.enum.map((v) => JSON.stringify(v)).join(' | ');
   const union = schema.anyOf ?? schema.oneOf;
   if (union) return [...new Set(union.map(typeName))].join(' | ');
-  if (schema.type === 'array') return `${typeName(schema.items)}[]`;
+  if (schema.type === 'array') {
+    const item = typeName(schema.items);
+    return item.includes(' | ') ? `(${item})[]` : `${item}[]`;
+  }
   if (schema.type === 'object') {
     const extra = schema.additionalProperties;
     return extra && typeof extra === 'object' ? `map of ${typeName(extra)}` : 'object';
@@ -129,15 +172,20 @@ export function explainType(check: CheckType, statuses: readonly VerdictStatus[]
   lines.push(`Title when it does not pass: ${meta.failureTitle}`, '', 'Parameters (under `with:`):', '');
   const params = paramDocs(check);
   if (!params.length) lines.push('- (none)');
-  for (const p of params) {
-    const flags = [p.type, p.required ? 'required' : undefined, p.default !== undefined ? `default ${JSON.stringify(p.default)}` : undefined].filter(Boolean).join(', ');
-    lines.push(`- ${p.name} (${flags})${p.description ? `: ${oneLineText(p.description)}` : ''}`);
-  }
+  lines.push(...paramLines(params));
   lines.push('', `When it fails: ${meta.remediation}`, '', `Docs: ${meta.docs}`);
   return lines.join('\n');
 }
 
 const oneLineText = (text: string) => text.replace(/\s*\n\s*/g, ' ').trim();
+
+/** One list item per parameter; the fields of the objects it holds follow, indented (a nested Markdown list). */
+function paramLines(params: readonly ParamDoc[], indent = ''): string[] {
+  return params.flatMap((p) => {
+    const flags = [p.type, p.required ? 'required' : undefined, p.default !== undefined ? `default ${JSON.stringify(p.default)}` : undefined].filter(Boolean).join(', ');
+    return [`${indent}- ${p.name} (${flags})${p.description ? `: ${oneLineText(p.description)}` : ''}`, ...paramLines(p.fields ?? [], `${indent}  `)];
+  });
+}
 
 // ---- statuses a check type can give, read from its module's source --------------------------------
 

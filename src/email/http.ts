@@ -1,6 +1,6 @@
 // GET-only JSON calls for the email provider checks (SendGrid). Network failures become plain sentences.
-import { request } from 'undici';
 import { formatDuration } from '../duration.js';
+import { loadUndici } from '../sdk.js';
 
 export interface JsonResponse {
   status: number;
@@ -27,6 +27,7 @@ export async function getJson(url: URL, headers: Record<string, string>, signal:
   const timeout = AbortSignal.timeout(timeoutMs);
   const combined = AbortSignal.any([signal, timeout]);
   try {
+    const { request } = await loadUndici();
     const res = await request(url, {
       method: 'GET',
       headers: { accept: 'application/json', 'user-agent': 'readiness', ...headers },

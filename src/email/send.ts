@@ -1,7 +1,7 @@
 // Sending one message over an SMTP session opened by smtpSession(): used by email.send and by
 // email.templates' opt-in delivery. The subject always says it is a readiness test.
-import MailComposer from 'nodemailer/lib/mail-composer';
 import type SMTPConnection from 'nodemailer/lib/smtp-connection';
+import { loadMailComposer } from '../sdk.js';
 import type { SmtpAction } from './smtp.js';
 
 export const TEST_SUBJECT_PREFIX = '[readiness test]';
@@ -39,6 +39,7 @@ interface SmtpSendInfo {
 
 export function sendAction(message: TestMessage): SmtpAction<SendOutcome> {
   return async (conn: SMTPConnection) => {
+    const MailComposer = await loadMailComposer();
     const node = new MailComposer({
       from: message.from,
       to: message.to,

@@ -54,6 +54,7 @@ export function smtpEvidence(facts: SmtpSessionFacts, expect: SmtpExpectations):
       tls: facts.tls,
       authAdvertised: facts.authAdvertised,
       authMethods: facts.authMethods,
+      authAdvertisedIn: facts.authAdvertisedIn,
       serverResponse: facts.failure?.response,
       durationMs: facts.durationMs,
     },

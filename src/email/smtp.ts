@@ -5,8 +5,9 @@
 // failed", "no STARTTLS" and "535 auth rejected" read differently.
 import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import SMTPConnection from 'nodemailer/lib/smtp-connection';
+import type SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { formatDuration } from '../duration.js';
+import { loadSmtpConnection } from '../sdk.js';
 import { scrub } from './redact.js';
 
 export type SmtpFailureKind =
@@ -51,8 +52,12 @@ export interface SmtpSessionFacts {
   /** How the session ended up encrypted. */
   tlsMode: 'implicit' | 'starttls' | 'none';
   tls?: SmtpTlsFacts;
+  /** AUTH was in the server's last EHLO reply (the encrypted one when TLS was reached). */
   authAdvertised: boolean;
+  /** Every mechanism that reply named, as the server spelled them (upper-cased), not only those nodemailer can use. */
   authMethods: string[];
+  /** Which EHLO reply the two fields above come from; absent when no EHLO was answered (HELO fallback, no greeting). */
+  authAdvertisedIn?: 'tls' | 'plaintext';
   /** Undefined when AUTH was not attempted. */
   authenticated?: boolean;
   failure?: SmtpFailure;
@@ -153,6 +158,26 @@ export function classifySmtpError(err: unknown, ctx: { host: string; port: numbe
   return { kind: 'protocol', message: withResponse(`SMTP session with ${at} failed: ${raw.split('\n')[0]}`), response, command };
 }
 
+/**
+ * What one EHLO reply advertises about AUTH, read from the reply itself. The first line names the server;
+ * each capability follows on its own line: `250-AUTH PLAIN LOGIN`, the old `250-AUTH=LOGIN PLAIN`, any
+ * case. Every mechanism is kept (NTLM, GSSAPI, SCRAM-SHA-256…), not only the ones nodemailer can use. Pure.
+ */
+export function ehloAuth(reply: string): { advertised: boolean; mechanisms: string[] } {
+  const mechanisms: string[] = [];
+  let advertised = false;
+  for (const line of reply.split(/\r?\n/).slice(1)) {
+    const m = /^(?:\d{3}[ -])?AUTH(?:[\s=]+(.*))?$/i.exec(line.trim());
+    if (!m) continue;
+    advertised = true;
+    for (const token of (m[1] ?? '').split(/[\s=]+/)) {
+      const name = token.toUpperCase();
+      if (/^[A-Z0-9_-]{1,40}$/.test(name) && !mechanisms.includes(name)) mechanisms.push(name);
+    }
+  }
+  return { advertised, mechanisms };
+}
+
 function tlsFacts(socket: TLSSocket): SmtpTlsFacts {
   const facts: SmtpTlsFacts = {
     protocol: socket.getProtocol?.() ?? undefined,
@@ -200,6 +225,7 @@ export function describeCertError(code: string | undefined): string {
  * abort signal. `action` runs after AUTH (or right after connecting when there are no credentials).
  */
 export async function smtpSession<T = void>(opts: SmtpOptions, action?: SmtpAction<T>): Promise<{ facts: SmtpSessionFacts; result?: T }> {
+  const Connection = await loadSmtpConnection();
   const started = Date.now();
   const facts: SmtpSessionFacts = {
     host: opts.host,
@@ -220,7 +246,39 @@ export async function smtpSession<T = void>(opts: SmtpOptions, action?: SmtpActi
     return { facts };
   }
 
-  const conn = new SMTPConnection({
+  // The EHLO replies, from nodemailer's transaction log (commands and replies, no message content; only
+  // the EHLO/LHLO command names are looked at, nothing is kept but the replies to them). nodemailer's own
+  // view is not enough: it keeps only the AUTH mechanisms it can use, and drops the plaintext EHLO when
+  // STARTTLS starts, so a session that fails at STARTTLS would look as if AUTH was never advertised.
+  const ehloReplies: Array<{ reply: string; tls: boolean }> = [];
+  let awaitingEhlo = false;
+  const ignore = () => undefined;
+  const transcript = {
+    trace: ignore,
+    info: ignore,
+    warn: ignore,
+    error: ignore,
+    fatal: ignore,
+    debug: (entry: { tnx?: string } | undefined, message?: unknown) => {
+      if (typeof message !== 'string') return;
+      if (entry?.tnx === 'client') awaitingEhlo = /^(?:EHLO|LHLO)\b/i.test(message);
+      else if (entry?.tnx === 'server' && awaitingEhlo) {
+        awaitingEhlo = false;
+        if (/^2\d\d[ -]/.test(message)) ehloReplies.push({ reply: message, tls: conn.secure });
+      }
+    },
+  };
+  /** AUTH as the last answered EHLO advertised it: the encrypted one, or the plaintext one when TLS was not reached. */
+  const readAuth = () => {
+    const last = ehloReplies[ehloReplies.length - 1];
+    if (!last) return;
+    const auth = ehloAuth(last.reply);
+    facts.authAdvertised = auth.advertised;
+    facts.authMethods = auth.mechanisms;
+    facts.authAdvertisedIn = last.tls ? 'tls' : 'plaintext';
+  };
+
+  const conn = new Connection({
     host: opts.host,
     port: opts.port,
     secure: opts.secure,
@@ -234,7 +292,8 @@ export async function smtpSession<T = void>(opts: SmtpOptions, action?: SmtpActi
     socketTimeout: opts.timeoutMs,
     dnsTimeout: opts.timeoutMs,
     socketCloseTimeout: 0,
-    logger: false,
+    logger: transcript,
+    transactionLog: true,
   });
 
   let rejectPending: ((err: unknown) => void) | undefined;
@@ -257,9 +316,8 @@ export async function smtpSession<T = void>(opts: SmtpOptions, action?: SmtpActi
   try {
     await step<void>((done) => conn.connect((err?: unknown) => done(err)));
 
-    const internals = conn as unknown as { _socket?: TLSSocket; _supportedAuth?: string[] };
-    facts.authAdvertised = conn.allowsAuth;
-    facts.authMethods = [...(internals._supportedAuth ?? [])];
+    const internals = conn as unknown as { _socket?: TLSSocket };
+    readAuth();
     if (conn.secure) {
       facts.tlsMode = opts.secure ? 'implicit' : 'starttls';
       if (internals._socket && 'authorized' in internals._socket) facts.tls = tlsFacts(internals._socket);
@@ -284,6 +342,8 @@ export async function smtpSession<T = void>(opts: SmtpOptions, action?: SmtpActi
       if (action) result = await action(conn);
     }
   } catch (err) {
+    // a session that stopped before (or at) STARTTLS still says what its EHLO advertised
+    readAuth();
     facts.failure = classify(err);
     if (facts.failure.kind === 'auth-rejected' || facts.failure.kind === 'auth-unavailable') facts.authenticated = false;
   } finally {

@@ -3,6 +3,7 @@
 import { createHash, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
+import { loadJose } from '../sdk.js';
 
 /** What a key is, without its material. */
 export interface KeyDescription {
@@ -264,7 +265,7 @@ export const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
  * with the other (jose). Returns false on a mismatch; throws only when `alg` does not fit the keys.
  */
 export async function keysArePair(privateKey: KeyObject, publicKey: KeyObject, alg: string): Promise<boolean> {
-  const { SignJWT, jwtVerify } = await import('jose');
+  const { SignJWT, jwtVerify } = await loadJose();
   const token = await new SignJWT({ purpose: 'readiness key pair check' })
     .setProtectedHeader({ alg })
     .setIssuedAt()

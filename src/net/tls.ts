@@ -214,8 +214,8 @@ function secureContextWithCa(options: TlsProbeOptions): tls.SecureContext {
 export async function handshake(target: TlsTarget, options: TlsProbeOptions = {}): Promise<HandshakeResult> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
-  // A little before the engine's own timeout, so the message names the host and port that hung.
-  const timeout = AbortSignal.timeout(Math.max(1, target.timeoutMs - Math.min(200, Math.floor(target.timeoutMs / 10))));
+  // The check's own timeout; the runner gives the check a short grace to name the host and port that hung.
+  const timeout = AbortSignal.timeout(Math.max(1, target.timeoutMs));
   const deadline = target.signal ? AbortSignal.any([timeout, target.signal]) : timeout;
   let socket: net.Socket | undefined;
   let secure: tls.TLSSocket | undefined;
@@ -277,9 +277,18 @@ export async function handshake(target: TlsTarget, options: TlsProbeOptions = {}
   }
 }
 
-/** Only a protocol-version alert proves a version is not offered; anything else is inconclusive. */
+/**
+ * The server's own TLS answer that it does not speak the probed version proves "not offered":
+ * - ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: the server sent a protocol_version alert (it speaks only newer
+ *   versions, or only older ones and says so);
+ * - ERR_SSL_UNSUPPORTED_PROTOCOL: the server answered with a ServerHello for a version outside the one
+ *   probed (e.g. TLS 1.0 to a TLS 1.2-only ClientHello), which the client then refuses; this is how a
+ *   server that speaks only older versions answers.
+ * Anything else is inconclusive: a reset or close before any TLS answer, a timeout, or
+ * ERR_SSL_WRONG_VERSION_NUMBER (what a non-TLS service answering in plain text looks like).
+ */
 export function isProtocolVersionRefusal(code: string): boolean {
-  return code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION';
+  return code === 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' || code === 'ERR_SSL_UNSUPPORTED_PROTOCOL';
 }
 
 // --- Certificate facts -------------------------------------------------------------------------

@@ -2,17 +2,17 @@
 // Every problem with the profile is collected (not just the first) so `readiness validate` lists them all.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import type { z } from 'zod';
 import type { CheckType } from '../check.js';
 import { parseDuration } from '../duration.js';
 import { BUNDLED_PROFILES_DIR } from '../paths.js';
+import { loadDotenv } from '../sdk.js';
 import { closest, isCustomType, loadCheckType, UnknownTypeError } from '../engine/registry.js';
 import type { DefaultUse, Severity } from '../report/model.js';
 import { interpolate, type EnvProblem } from './interpolate.js';
 import { CHECK_ID, checkEntrySchema, checkOverlaySchema, profileFileSchema, type CheckEntry, type ProfileFile } from './schema.js';
 import { didYouMeanKey } from './suggest-key.js';
-import { positionOf, ProfileError, readYamlFile, type YamlFile } from './yaml-file.js';
+import { hasIn, nodeAt, positionOf, ProfileError, readYamlFile, type YamlFile } from './yaml-file.js';
 
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -108,9 +108,12 @@ export async function loadProfile(profilePath: string, options: LoadOptions = {}
   if (!merged) throw new ProfileErrors(inFileOrder(errors));
 
   const notes: string[] = [];
-  const env = loadEnvironment(merged, options, errors, notes);
+  const env = await loadEnvironment(merged, options, errors, notes);
   const secretNames = merged.secrets;
 
+  // Import the check types all at once rather than one after another; a type that cannot be loaded is reported
+  // below by resolveCheck, which gets the same (cached) promise.
+  await Promise.all([...merged.checks.values()].map((item) => item.entry.type && loadCheckType(item.entry.type, dirname(typeFileOf(item).path)).catch(() => undefined)));
   const checks: ResolvedCheck[] = [];
   for (const item of merged.checks.values()) {
     const resolved = await resolveCheck(item, merged.defaults, env, errors);
@@ -272,7 +275,7 @@ function deepMerge(below: unknown, top: unknown): unknown {
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-function loadEnvironment(merged: MergedProfile, options: LoadOptions, errors: ProfileError[], notes: string[]): Record<string, string | undefined> {
+async function loadEnvironment(merged: MergedProfile, options: LoadOptions, errors: ProfileError[], notes: string[]): Promise<Record<string, string | undefined>> {
   // Precedence, lowest first: the profile's env_files, the process environment, --env-file.
   const fromProfile: Record<string, string> = {};
   for (const { path, from } of merged.envFiles) {
@@ -280,7 +283,7 @@ function loadEnvironment(merged: MergedProfile, options: LoadOptions, errors: Pr
       notes.push(`env file ${shortName(path)} (from ${shortName(from.path)}) not found; skipped`);
       continue;
     }
-    Object.assign(fromProfile, readDotenv(path, errors, from));
+    Object.assign(fromProfile, await readDotenv(path, errors, from));
   }
   const fromFlags: Record<string, string> = {};
   for (const path of options.envFiles ?? []) {
@@ -289,12 +292,13 @@ function loadEnvironment(merged: MergedProfile, options: LoadOptions, errors: Pr
       errors.push(new ProfileError(`--env-file ${path}: file not found`));
       continue;
     }
-    Object.assign(fromFlags, readDotenv(absolute, errors));
+    Object.assign(fromFlags, await readDotenv(absolute, errors));
   }
   return { ...fromProfile, ...(options.env ?? process.env), ...fromFlags };
 }
 
-function readDotenv(path: string, errors: ProfileError[], from?: YamlFile): Record<string, string> {
+async function readDotenv(path: string, errors: ProfileError[], from?: YamlFile): Promise<Record<string, string>> {
+  const parseDotenv = await loadDotenv();
   try {
     return parseDotenv(readFileSync(path));
   } catch (err) {
@@ -316,8 +320,7 @@ async function resolveCheck(
     errors.push(new ProfileError(`checks.${id}: "type" is required`, where([])));
     return undefined;
   }
-  // Custom module paths are relative to the file that named them.
-  const typeFile = findDefiningFile(item, ['type']) ?? file;
+  const typeFile = typeFileOf(item);
   const baseDir = dirname((findDefiningFile(item, ['with']) ?? typeFile).path);
   let check: CheckType;
   try {
@@ -405,10 +408,15 @@ export function variableUses(value: unknown, path = 'with'): VariableUse[] {
   return uses;
 }
 
+/** The file that names the check's type: custom module paths are relative to it. */
+function typeFileOf(item: MergedCheck): YamlFile {
+  return findDefiningFile(item, ['type']) ?? item.files[item.files.length - 1];
+}
+
 /** The last file (overlay first) in which this check's value at `path` is written. */
 function findDefiningFile(item: MergedCheck, path: (string | number)[]): YamlFile | undefined {
   for (let i = item.files.length - 1; i >= 0; i--) {
-    if (item.files[i].doc.hasIn(['checks', item.id, ...path])) return item.files[i];
+    if (hasIn(item.files[i], ['checks', item.id, ...path])) return item.files[i];
   }
   return undefined;
 }
@@ -425,7 +433,9 @@ function validateNeeds(checks: ResolvedCheck[], merged: MergedProfile, errors: P
       if (ids.has(need)) continue;
       const file = fileOf(check.id);
       const suggestion = closestId(need, [...ids]);
-      const position = file ? positionOf(file, ['checks', check.id, 'needs', ...(file.doc.getIn(['checks', check.id, 'needs']) instanceof Object ? [index] : [])]) : undefined;
+      const written = file && nodeAt(file, ['checks', check.id, 'needs']);
+      const listed = !!(written && (written.seq || written.map || written.alias)); // not one plain string
+      const position = file ? positionOf(file, ['checks', check.id, 'needs', ...(listed ? [index] : [])]) : undefined;
       errors.push(new ProfileError(`checks.${check.id}.needs: unknown check "${need}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`, position));
     }
   }

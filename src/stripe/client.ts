@@ -1,8 +1,9 @@
 // The one place a Stripe SDK client is built: pointed at `api_base` (Stripe, a proxy, or a local test server),
 // no automatic retries, the check's timeout, no telemetry. Plus error translation and paging helpers.
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { z } from 'zod';
 import { formatDuration } from '../duration.js';
+import { loadStripe } from '../sdk.js';
 import { maskKey, scrub } from './keys.js';
 
 export const DEFAULT_API_BASE = 'https://api.stripe.com';
@@ -32,8 +33,9 @@ export function parseApiBase(apiBase: string): ApiBase {
   return { host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port ? Number(url.port) : protocol === 'http' ? 80 : 443, protocol };
 }
 
-export function makeStripe(key: string, options: { apiBase?: string; timeoutMs: number }): Stripe {
+export async function makeStripe(key: string, options: { apiBase?: string; timeoutMs: number }): Promise<Stripe> {
   const { host, port, protocol } = parseApiBase(options.apiBase ?? DEFAULT_API_BASE);
+  const Stripe = await loadStripe();
   return new Stripe(key, { host, port, protocol, timeout: Math.max(1, Math.round(options.timeoutMs)), maxNetworkRetries: 0, telemetry: false });
 }
 

@@ -1,7 +1,7 @@
 // Every check type documents itself: a check without a title, remediation or described parameters
 // would leave an engineer with a failure and no idea what to do.
 import { describe, expect, it } from 'vitest';
-import { paramDocs } from '../../src/docs/describe.js';
+import { paramDocs, type ParamDoc } from '../../src/docs/describe.js';
 import { builtinTypes, loadCheckType } from '../../src/engine/registry.js';
 
 const types = builtinTypes();
@@ -23,7 +23,14 @@ describe('check type metadata', () => {
     expect(meta.docs).toBe(`docs/checks.md#${type.replace(/\./g, '-')}`);
     expect(typeof check.run).toBe('function');
     expect(typeof check.params.safeParse).toBe('function');
-    for (const param of paramDocs(check)) expect(param.description, `${type} with.${param.name}`).toBeTruthy();
+    // Fields of nested objects (plans → prices, {table, head}…) are documented too.
+    const walk = (params: ParamDoc[], path: string): void => {
+      for (const param of params) {
+        expect(param.description, `${type} ${path}.${param.name}`).toBeTruthy();
+        walk(param.fields ?? [], `${path}.${param.name}`);
+      }
+    };
+    walk(paramDocs(check), 'with');
     if (meta.active) expect(meta.description).toMatch(/opt-in|opt in|explicit/i);
   });
 });

@@ -54,6 +54,77 @@ const sample = defineCheck({
   run: async () => pass('ok'),
 });
 
+const nested = defineCheck({
+  meta: {
+    type: 'sample.nested',
+    title: 'Nested',
+    failureTitle: 'Nested failed',
+    description: 'A check type with object parameters.',
+    remediation: 'Fix it.',
+    docs: 'docs/checks.md#sample-nested',
+  },
+  params: z
+    .object({
+      groups: z
+        .array(
+          z
+            .object({
+              name: z.string().min(1).describe('Group name.'),
+              members: z.array(z.object({ id: z.string().describe('Member id.'), weight: intish().default(1).describe('Weight.') }).strict()).min(1).describe('Members.'),
+            })
+            .strict(),
+        )
+        .describe('Groups, each with members.'),
+      server: z.object({ host: z.string().describe('Host.'), port: intish().default(25).describe('Port.') }).strict().optional().describe('One server.'),
+      limits: z.record(z.string(), z.object({ max: intish().describe('Maximum.') }).strict()).default({}).describe('Name → limits.'),
+      migrations: z.union([boolish(), z.object({ table: z.string().describe('Table.') }).strict()]).optional().describe('true, or {table}.'),
+      heads: z.array(z.union([z.string(), z.number()])).optional().describe('A list of strings or numbers.'),
+      plain: z.string().describe('No fields.'),
+    })
+    .strict(),
+  run: async () => pass('ok'),
+});
+
+describe('nested parameters', () => {
+  it('lists the fields of object lists, objects, maps and union object branches, indented under their parameter', () => {
+    const text = explainType(nested, ['pass', 'error']);
+    const params = text.slice(text.indexOf('Parameters (under `with:`):'), text.indexOf('When it fails:')).trim().split('\n').slice(2);
+    expect(params).toEqual([
+      '- groups (object[], required): Groups, each with members.',
+      '  - name (string, required): Group name.',
+      '  - members (object[], required): Members.',
+      '    - id (string, required): Member id.',
+      '    - weight (integer | string, default 1): Weight.',
+      '- server (object): One server.',
+      '  - host (string, required): Host.',
+      '  - port (integer | string, default 25): Port.',
+      '- limits (map of object, default {}): Name → limits.',
+      '  - max (integer | string, required): Maximum.',
+      '- migrations (boolean | string | object): true, or {table}.',
+      '  - table (string, required): Table.',
+      '- heads ((string | number)[]): A list of strings or numbers.',
+      '- plain (string, required): No fields.',
+    ]);
+    const docs = paramDocs(nested);
+    expect(docs.find((p) => p.name === 'plain')?.fields).toBeUndefined();
+    expect(docs.find((p) => p.name === 'groups')?.fields?.[1]).toMatchObject({ name: 'members', type: 'object[]', required: true, fields: [{ name: 'id' }, { name: 'weight', default: 1 }] });
+  });
+
+  it('`readiness explain stripe.prices` shows each plan\'s fields and each price\'s fields', async () => {
+    const text = explainType(await loadCheckType('stripe.prices'));
+    expect(text).toMatch(/^- plans \(object\[\], required\): Plans the app sells/m);
+    expect(text).toMatch(/^ {2}- name \(string, required\): Plan name shown in the report/m);
+    expect(text).toMatch(/^ {2}- optional \(boolean \| string, default false\): The plan may be absent/m);
+    expect(text).toMatch(/^ {2}- prices \(object\[\], required\): Prices of the plan$/m);
+    expect(text).toMatch(/^ {4}- lookup_key \(string\): Lookup key of the price/m);
+    expect(text).toMatch(/^ {4}- id \(string\): Price id/m);
+    expect(text).toMatch(/^ {4}- amount \(integer \| string, required\): Expected unit_amount/m);
+    expect(text).toMatch(/^ {4}- currency \(string, default "usd"\): /m);
+    expect(text).toMatch(/^ {4}- interval \("day" \| "week" \| "month" \| "year"\): /m);
+    expect(text).toMatch(/^ {4}- interval_count \(integer \| string, default 1\): /m);
+  });
+});
+
 describe('parameter defaults', () => {
   it('shows the default of every kind of parameter, as written in a profile', () => {
     const docs = Object.fromEntries(paramDocs(sample).map((p) => [p.name, p]));

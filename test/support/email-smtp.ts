@@ -1,5 +1,5 @@
 // Real SMTP servers for the email checks' tests (npm smtp-server 3): STARTTLS with a test CA's certificate,
-// implicit TLS, AUTH PLAIN/LOGIN, one that greets slowly, one without STARTTLS, one without AUTH, and a
+// implicit TLS, AUTH PLAIN/LOGIN (or other advertised mechanisms, or AUTH only after STARTTLS), one that greets slowly, one without STARTTLS, one without AUTH, and a
 // TCP server that accepts connections but never greets. All bind 127.0.0.1 on a free port.
 import net from 'node:net';
 import { SMTPServer } from 'smtp-server';
@@ -30,6 +30,10 @@ export interface SmtpServerOptions {
   starttls?: boolean;
   /** Accepted credentials; absent = the server advertises no AUTH and rejects AUTH commands. */
   auth?: { user: string; pass: string };
+  /** Mechanisms advertised with AUTH (default PLAIN, LOGIN); the server accepts only PLAIN and LOGIN. */
+  authMechanisms?: string[];
+  /** Advertise (and accept) AUTH only once STARTTLS is done, like Postfix with smtpd_tls_auth_only. */
+  authOnlyAfterStartTls?: boolean;
   /** Delay before the 220 greeting. */
   greetingDelayMs?: number;
   /** Reply to MAIL/RCPT with this failure (e.g. a 550 for a sender the relay does not allow). */
@@ -70,14 +74,20 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
     key: options.tls?.keyPem,
     cert: options.tls?.chainPem,
     disabledCommands: disabled,
-    authMethods: options.auth ? ['PLAIN', 'LOGIN'] : [],
+    authMethods: options.auth ? options.authMechanisms ?? ['PLAIN', 'LOGIN'] : [],
     authOptional: !options.auth,
     allowInsecureAuth: !starttls && !options.secure,
     logger: false,
     size: 1024 * 1024,
-    onConnect(_session, callback) {
+    onConnect(session, callback) {
+      // a session's own list replaces the server's: the plaintext part of the session has no AUTH
+      if (options.authOnlyAfterStartTls) session.disabledCommands = [...disabled, 'AUTH'];
       if (options.greetingDelayMs) setTimeout(() => callback(), options.greetingDelayMs).unref();
       else callback();
+    },
+    onSecure(_socket, session, callback) {
+      if (options.authOnlyAfterStartTls) session.disabledCommands = [...disabled];
+      callback();
     },
     onAuth(auth, _session, callback) {
       authAttempts.push({ method: auth.method, username: auth.username ?? '' });

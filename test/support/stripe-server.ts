@@ -63,6 +63,8 @@ export interface StripeFixture {
   delayMs?: number;
   /** Largest page the server returns whatever `limit` asks (to exercise has_more/starting_after). */
   maxPageSize?: number;
+  /** Answer GET /v1/events as if `created[gte]` had not been applied (a filter the API did not honour). */
+  ignoreCreatedFilter?: boolean;
 }
 
 export interface RecordedRequest {
@@ -234,7 +236,7 @@ export async function startStripeServer(initial: StripeFixture = { keys: {} }): 
       const items = (fixture.events ?? [])
         .filter((e) => e.livemode === mode)
         .filter((e) => (ds === null ? true : String(e.delivered) === ds))
-        .filter((e) => (gte === null ? true : e.created >= Number(gte)));
+        .filter((e) => (gte === null || fixture.ignoreCreatedFilter ? true : e.created >= Number(gte)));
       return list(res, path, q, items, ({ delivered: _d, ...e }) => e);
     }
     return fail(res, 404, 'invalid_request_error', `Unrecognized request URL (GET: ${path}).`);

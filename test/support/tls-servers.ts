@@ -38,6 +38,30 @@ export async function startTlsServer(options: tls.TlsOptions): Promise<Running> 
   return listen(server, new Set());
 }
 
+/**
+ * A legacy server that speaks TLS 1.0 only (served with `DEFAULT@SECLEVEL=0`, or OpenSSL 3 refuses its
+ * SHA-1 suites): it answers a TLS 1.2/1.3 ClientHello with a TLS 1.0 ServerHello or a protocol-version alert.
+ */
+export async function startTls10OnlyServer(options: { key: string; cert: string }): Promise<Running> {
+  return startTlsServer({ key: options.key, cert: options.cert, minVersion: 'TLSv1', maxVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' });
+}
+
+/**
+ * Not a TLS server: waits for the client's first bytes (the ClientHello), then answers in plain text
+ * (`text`, like an HTTP server on the wrong port) or resets the connection (`reset`) without any TLS answer.
+ */
+export async function startNonTlsServer(mode: 'text' | 'reset'): Promise<Running> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      if (mode === 'text') socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.resetAndDestroy();
+    });
+  });
+  return listen(server, sockets);
+}
+
 /** Accepts TCP connections and never says a word: a hung server. */
 export async function startSilentServer(): Promise<Running> {
   const server = net.createServer(() => {});

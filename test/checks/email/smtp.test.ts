@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { evaluate } from '../../../checks/email/smtp.js';
-import { classifySmtpError, type SmtpSessionFacts } from '../../../src/email/smtp.js';
+import { classifySmtpError, ehloAuth, type SmtpSessionFacts } from '../../../src/email/smtp.js';
 import { runCheck } from '../../support/run-check.js';
 import { closedPort, startSilentServer, startSmtpServer, testPki, type TestSmtpServer } from '../../support/email-smtp.js';
 
@@ -88,6 +88,18 @@ describe('email.smtp decision', () => {
   });
 });
 
+describe('ehloAuth (EHLO capability parsing)', () => {
+  it('reads every advertised mechanism, in both spellings and any case, skipping the greeting line', () => {
+    const reply = '250-mx.example.com Hello AUTH client\n250-PIPELINING\n250-AUTH LOGIN PLAIN NTLM GSSAPI\n250-auth=login cram-md5\n250 SIZE 1000';
+    expect(ehloAuth(reply)).toEqual({ advertised: true, mechanisms: ['LOGIN', 'PLAIN', 'NTLM', 'GSSAPI', 'CRAM-MD5'] });
+    expect(ehloAuth('250-mx\r\n250 AUTH SCRAM-SHA-256')).toEqual({ advertised: true, mechanisms: ['SCRAM-SHA-256'] });
+  });
+  it('says not advertised when no capability line is AUTH (the greeting line does not count)', () => {
+    expect(ehloAuth('250-mx.example.com AUTH ready\n250-STARTTLS\n250 8BITMIME')).toEqual({ advertised: false, mechanisms: [] });
+    expect(ehloAuth('250 mx.example.com')).toEqual({ advertised: false, mechanisms: [] });
+  });
+});
+
 describe('classifySmtpError', () => {
   const ctx = { host: 'mx', port: 587, timeoutMs: 2000, greetingTimeoutMs: 1500, username: 'app' };
   it('recognises a refused connection from the system error code', () => {
@@ -128,6 +140,8 @@ describe('email.smtp against real SMTP servers', () => {
   let noStartTls: TestSmtpServer;
   let selfSigned: TestSmtpServer;
   let slowGreeting: TestSmtpServer;
+  let authAfterStartTls: TestSmtpServer;
+  let moreMechanisms: TestSmtpServer;
   let silent: { host: string; port: number; close(): Promise<void> };
   let dir: string;
   let caFile: string;
@@ -138,7 +152,7 @@ describe('email.smtp against real SMTP servers', () => {
     caFile = path.join(dir, 'ca.pem');
     writeFileSync(caFile, pki.ca.certPem);
     const auth = { user: USER, pass: PASSWORD };
-    [good, implicitTls, wrongPassword, noAuth, noStartTls, selfSigned, slowGreeting, silent] = await Promise.all([
+    [good, implicitTls, wrongPassword, noAuth, noStartTls, selfSigned, slowGreeting, silent, authAfterStartTls, moreMechanisms] = await Promise.all([
       startSmtpServer({ tls: pki.leaf, auth }),
       startSmtpServer({ tls: pki.leaf, secure: true, auth }),
       startSmtpServer({ tls: pki.leaf, auth: { user: USER, pass: 'a-different-password' } }),
@@ -147,11 +161,13 @@ describe('email.smtp against real SMTP servers', () => {
       startSmtpServer({ tls: pki.selfSigned, auth }),
       startSmtpServer({ tls: pki.leaf, auth, greetingDelayMs: 3000 }),
       startSilentServer(),
+      startSmtpServer({ tls: pki.leaf, auth, authOnlyAfterStartTls: true }),
+      startSmtpServer({ tls: pki.leaf, auth, authMechanisms: ['PLAIN', 'LOGIN', 'NTLM', 'SCRAM-SHA-256'] }),
     ]);
   });
 
   afterAll(async () => {
-    await Promise.all([good, implicitTls, wrongPassword, noAuth, noStartTls, selfSigned, slowGreeting, silent].filter(Boolean).map((s) => s.close()));
+    await Promise.all([good, implicitTls, wrongPassword, noAuth, noStartTls, selfSigned, slowGreeting, silent, authAfterStartTls, moreMechanisms].filter(Boolean).map((s) => s.close()));
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -223,6 +239,41 @@ describe('email.smtp against real SMTP servers', () => {
     const anonymous = await runCheck(check, { host: noStartTls.host, port: noStartTls.port, require_starttls: 'false' });
     expect(anonymous.status).toBe('warn');
     expect(anonymous.message).toContain('the session is not encrypted');
+  });
+
+  type AuthDetails = { authAdvertised: boolean; authMethods: string[]; authAdvertisedIn?: string };
+  const authDetails = (v: { evidence?: { details?: unknown } }) => {
+    const d = v.evidence?.details as AuthDetails;
+    return { authAdvertised: d.authAdvertised, authMethods: d.authMethods, authAdvertisedIn: d.authAdvertisedIn };
+  };
+
+  it('evidence: shows AUTH as advertised, with its mechanisms, when the server advertises it only after STARTTLS', async () => {
+    const anonymous = await runCheck(check, params(authAfterStartTls, { username: undefined, password: undefined }));
+    expect(anonymous.status).toBe('pass');
+    expect(authDetails(anonymous)).toEqual({ authAdvertised: true, authMethods: ['PLAIN', 'LOGIN'], authAdvertisedIn: 'tls' });
+    const v = await runCheck(check, params(authAfterStartTls));
+    expect(v.status).toBe('pass');
+    expect(v.message).not.toContain('AUTH was not advertised');
+    expect(authDetails(v)).toEqual({ authAdvertised: true, authMethods: ['PLAIN', 'LOGIN'], authAdvertisedIn: 'tls' });
+  });
+
+  it('evidence: lists every advertised mechanism, also those nodemailer cannot use (NTLM, SCRAM-SHA-256)', async () => {
+    const v = await runCheck(check, params(moreMechanisms));
+    expect(v.status).toBe('pass');
+    expect(authDetails(v)).toEqual({ authAdvertised: true, authMethods: ['PLAIN', 'LOGIN', 'NTLM', 'SCRAM-SHA-256'], authAdvertisedIn: 'tls' });
+  });
+
+  it('evidence: a session that fails at STARTTLS still shows the AUTH its plaintext EHLO advertised', async () => {
+    const v = await runCheck(check, params(noStartTls));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('refused STARTTLS');
+    expect(authDetails(v)).toEqual({ authAdvertised: true, authMethods: ['PLAIN', 'LOGIN'], authAdvertisedIn: 'plaintext' });
+    expect(noStartTls.authAttempts).toHaveLength(0);
+  });
+
+  it('evidence: AUTH not advertised when the server offers none', async () => {
+    const v = await runCheck(check, params(noAuth, { username: undefined, password: undefined }));
+    expect(authDetails(v)).toEqual({ authAdvertised: false, authMethods: [], authAdvertisedIn: 'tls' });
   });
 
   it('fails on a self-signed certificate before sending credentials', async () => {

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import check, { decidePrices, formatAmount, priceProblems, type PriceFacts, type PriceSpec } from '../../../checks/stripe/prices.js';
+import { runCli } from '../../support/cli.js';
 import { closedPort } from '../../support/http-server.js';
 import { runCheck } from '../../support/run-check.js';
 import { price, product, startStripeServer, type FakePrice, type FakeProduct, type FakeStripe } from '../../support/stripe-server.js';
+import { tempProject } from '../../support/temp-profile.js';
 
 const LIVE = 'sk_live_51PricesLiveKeyAbCdEfGhIjKlMnOp8h9J';
 const TEST = 'sk_test_51PricesTestKeyAbCdEfGhIjKlMnOp0k1L';
@@ -130,6 +132,11 @@ describe('params', () => {
     expect(check.params.safeParse({ plans: [{ name: 'S', prices: [{ lookup_key: 'a', amount: 1, price: 2 }] }] }).success).toBe(false);
     expect(check.params.safeParse({ plans: [{ name: 'S', prices: [{ lookup_key: 'a', amount: '2900', interval_count: '1' }] }] }).success).toBe(true);
   });
+  it('rejects an empty lookup_key as a parameter error, saying so', () => {
+    const r = check.params.safeParse({ plans: [{ name: 'S', prices: [{ lookup_key: '', amount: 1 }] }] });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues).toContainEqual(expect.objectContaining({ path: ['plans', 0, 'prices', 0, 'lookup_key'], message: expect.stringMatching(/^must not be empty: give the price's lookup key/) }));
+  });
 });
 
 // The checklist's catalogue, in live mode, with lookup keys; Starter monthly also known by id.
@@ -248,6 +255,46 @@ describe('stripe.prices against a local Stripe', () => {
     expect(v.unchecked).toHaveLength(1);
     expect(v.unchecked?.[0]).toMatch(new RegExp(`^cannot verify 1 of 2 prices \\(Starter \\(lookup_key starter_yearly\\)\\): .*127\\.0\\.0\\.1:${port}`));
     expect(JSON.stringify(v)).not.toContain(LIVE);
+  });
+
+  const emptyKeyProfile = (lookupKey: string) =>
+    [
+      'version: 1',
+      'name: prices',
+      'checks:',
+      '  billing.prices:',
+      '    type: stripe.prices',
+      '    with:',
+      `      api_base: "${stripe.apiBase}"`,
+      '      plans:',
+      '        - name: Starter',
+      `          prices: [{ lookup_key: "${lookupKey}", amount: 2900, interval: month }]`,
+      '',
+    ].join('\n');
+
+  it('an empty literal lookup_key is a profile error at load (validate exits 2), and Stripe is never asked', async () => {
+    stripe.set({ keys, ...both() });
+    const dir = tempProject({ 'readiness.yaml': emptyKeyProfile('') });
+    const validate = await runCli(['validate', '-p', 'readiness.yaml'], { cwd: dir, env: { STRIPE_SECRET_KEY: LIVE } });
+    expect(validate.code).toBe(2);
+    expect(validate.stdout + validate.stderr).toMatch(/checks\.billing\.prices\.with\.plans\.0\.prices\.0\.lookup_key: must not be empty: give the price's lookup key/);
+    const run = await runCli(['check', '-p', 'readiness.yaml', '-f', 'json'], { cwd: dir, env: { STRIPE_SECRET_KEY: LIVE } });
+    expect(run.code).toBe(2);
+    expect(stripe.requests).toHaveLength(0);
+  });
+
+  it('an empty ${VAR} for lookup_key is an environment problem of the check: it fails naming the variable, Stripe is never asked', async () => {
+    stripe.set({ keys, ...both() });
+    const dir = tempProject({ 'readiness.yaml': emptyKeyProfile('${STARTER_LOOKUP_KEY}') });
+    const env = { STRIPE_SECRET_KEY: LIVE, STARTER_LOOKUP_KEY: '' };
+    const validate = await runCli(['validate', '-p', 'readiness.yaml'], { cwd: dir, env });
+    expect(validate.code).toBe(0);
+    expect(validate.stdout + validate.stderr).toContain('STARTER_LOOKUP_KEY is empty (with.plans.0.prices.0.lookup_key)');
+    const run = await runCli(['check', '-p', 'readiness.yaml', '-f', 'json'], { cwd: dir, env });
+    const [result] = JSON.parse(run.stdout).results as { id: string; status: string; message: string; evidence?: { details?: unknown } }[];
+    expect(result).toMatchObject({ id: 'billing.prices', status: 'fail', message: 'STARTER_LOOKUP_KEY is empty (with.plans.0.prices.0.lookup_key)' });
+    expect(result.evidence?.details).toEqual({ variables: ['STARTER_LOOKUP_KEY'] });
+    expect(stripe.requests).toHaveLength(0);
   });
 
   it('errors (cannot verify) on a key Stripe rejects, and on a hung Stripe', async () => {

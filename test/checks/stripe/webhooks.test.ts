@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import check, { CHECKLIST_EVENTS, decideWebhooks, missingEvents, type WebhooksFacts } from '../../../checks/stripe/webhooks.js';
+import check, { CHECKLIST_EVENTS, countFailedDeliveries, decideWebhooks, missingEvents, type WebhooksFacts } from '../../../checks/stripe/webhooks.js';
 import { maskKey, parseKey } from '../../../src/stripe/keys.js';
 import { closedPort } from '../../support/http-server.js';
 import { runCheck } from '../../support/run-check.js';
@@ -24,6 +24,19 @@ const base = (over: Partial<WebhooksFacts> = {}): WebhooksFacts => ({
   warnFailed: 1,
   failFailed: 10,
   ...over,
+});
+
+describe('countFailedDeliveries', () => {
+  it('drops events older than the window whatever the API returned, and does not call the list capped then', () => {
+    const gte = 1_000_000;
+    const events = [
+      { created: gte + 10, type: 'invoice.payment_failed' },
+      { created: gte, type: 'checkout.session.completed' },
+      { created: gte - 1, type: 'customer.updated' },
+    ];
+    expect(countFailedDeliveries(events, gte, true)).toEqual({ failed: 2, capped: false, types: ['invoice.payment_failed', 'checkout.session.completed'], ignoredOlder: 1 });
+    expect(countFailedDeliveries(events.slice(0, 2), gte, true)).toEqual({ failed: 2, capped: true, types: ['invoice.payment_failed', 'checkout.session.completed'] });
+  });
 });
 
 describe('missingEvents', () => {
@@ -171,6 +184,22 @@ describe('stripe.webhooks against a local Stripe', () => {
     expect(v.message).toContain('webhook endpoint we_app is disabled');
     expect(v.message).toContain('does not subscribe to 1 required event: customer.updated');
     expect(v.message).toContain('2 events with failed webhook deliveries in the last 7d (invoice.payment_failed, checkout.session.completed)');
+  });
+
+  it('does not trust Stripe to apply created[gte]: events older than the window are not counted', async () => {
+    const old = (i: number) => event({ id: `evt_old${i}`, type: 'customer.updated', delivered: false, livemode: true, created: Math.floor((Date.now() - (30 + i) * DAY) / 1000) });
+    stripe.set({
+      keys,
+      ignoreCreatedFilter: true,
+      webhookEndpoints: [webhookEndpoint({ id: 'we_app', url: URL_OK, enabled_events: CHECKLIST_EVENTS, livemode: true })],
+      events: [event({ id: 'evt_f1', type: 'invoice.payment_failed', delivered: false, livemode: true }), ...Array.from({ length: 12 }, (_, i) => old(i))],
+    });
+    const v = await runCheck(check, { api_base: stripe.apiBase, url: URL_OK }, { env });
+    // the filter was asked for, and the server answered the old events anyway
+    const eventsCall = stripe.requests.find((r) => r.path === '/v1/events');
+    expect(Number(eventsCall?.query.get('created[gte]'))).toBeGreaterThan(Math.floor((Date.now() - 8 * DAY) / 1000));
+    expect(v).toMatchObject({ status: 'warn', message: '1 event with failed webhook deliveries in the last 7d (invoice.payment_failed)' });
+    expect(v.evidence?.details).toEqual({ failed_deliveries: 1, capped: false, window: '7d', event_types: ['invoice.payment_failed'], ignored_older_events: 12 });
   });
 
   it('fails when the URL is not registered, and an http URL', async () => {

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import check, { evaluateProtocols, params, type ProtocolFacts, type Probe } from '../../../checks/tls/protocols.js';
 import { runCheck } from '../../support/run-check.js';
 import { makeCert, type Issued } from '../../support/certs.js';
-import { startTlsServer, startSilentServer, MODERN_CIPHERS, type Running } from '../../support/tls-servers.js';
+import { startTlsServer, startSilentServer, startTls10OnlyServer, startNonTlsServer, MODERN_CIPHERS, type Running } from '../../support/tls-servers.js';
 
 
 const off: Probe = { state: 'not-offered', code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION' };
@@ -104,6 +104,36 @@ describe('tls.protocols against real servers', () => {
     expect(v.unchecked).toHaveLength(2);
     expect(v.unchecked?.[0]).toMatch(/^TLS 1\.0 could not be probed conclusively: /);
     expect(v.unchecked?.[1]).toMatch(/^TLS 1\.1 could not be probed conclusively: /);
+  });
+  it('fails a TLS 1.0-only server: TLS 1.2 and 1.3 are not offered (a definite finding, not "could not be probed")', async () => {
+    const legacy = await startTls10OnlyServer({ key: leaf.keyPem, cert: leaf.certPem });
+    servers.push(legacy);
+    // The server answers the TLS 1.2 ClientHello with a TLS 1.0 ServerHello (the client reports
+    // ERR_SSL_UNSUPPORTED_PROTOCOL) and the TLS 1.3 one with a protocol-version alert.
+    const v = await run(legacy.port, { ciphers: false });
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('TLS 1.0 is offered');
+    expect(v.message).toContain('TLS 1.2 is not offered and neither is TLS 1.3');
+    expect(v.message).toContain('TLS 1.3 is not offered');
+    expect(v.message).not.toContain('could not be probed');
+    expect(v.unchecked).toBeUndefined();
+    const versions = (v.evidence?.details as { versions: Record<string, Probe> }).versions;
+    expect(versions['TLS 1.1'].state).toBe('not-offered');
+    expect(versions['TLS 1.2']).toEqual({ state: 'not-offered', code: 'ERR_SSL_UNSUPPORTED_PROTOCOL' });
+    expect(versions['TLS 1.3'].state).toBe('not-offered');
+    expect(v.evidence?.actual).toEqual({ offered: ['TLS 1.0'], weakCiphers: [] });
+  });
+  it('keeps a non-TLS answer or a reset after the ClientHello inconclusive (error), never "not offered"', async () => {
+    for (const mode of ['text', 'reset'] as const) {
+      const other = await startNonTlsServer(mode);
+      servers.push(other);
+      const v = await run(other.port, { ciphers: false });
+      expect(v.status).toBe('error');
+      expect(v.message).toContain('TLS 1.0 could not be probed conclusively');
+      const versions = (v.evidence?.details as { versions: Record<string, Probe> } | undefined)?.versions;
+      if (versions) for (const probe of Object.values(versions)) expect(probe.state).toBe('inconclusive');
+      expect(v.message).not.toContain('is not offered');
+    }
   });
   it('warns on a TLS 1.3-only server', async () => {
     const v = await run(await serve({ minVersion: 'TLSv1.3' }));
