@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { error, type Verdict } from '../../src/check.js';
 import { boolish } from '../../src/params.js';
-import { formatDuration } from '../../src/duration.js';
-import { HttpRequestError, beforeEngineTimeout, displayUrl, httpRequest, type HttpRequestOptions, type HttpResponse } from '../../src/net/http.js';
+import { failureVerdict, timeoutFailure } from '../../src/net/failure.js';
+import { HttpRequestError, displayUrl, httpRequest, type HttpRequestOptions, type HttpResponse } from '../../src/net/http.js';
 
 export { displayUrl };
 
@@ -64,38 +64,29 @@ export async function fetchOrVerdict(
   // deadline is also enforced here (the stray connection is dropped by undici's own connect timeout).
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new HttpRequestError(`timed out after ${formatDuration(ctx.timeoutMs)} with no response from ${hostOf(url)}`, 'timeout', 'ETIMEDOUT')),
-      Math.min(ctx.timeoutMs, beforeEngineTimeout(ctx.timeoutMs) + 50),
-    );
+    timer = setTimeout(() => {
+      const f = timeoutFailure({ where: hostOf(url), stage: 'response', timeoutMs: ctx.timeoutMs });
+      reject(new HttpRequestError(f.message, 'timeout', f.code, undefined, [], f));
+      // Within the runner's grace after the timeout.
+    }, ctx.timeoutMs + 100);
   });
   try {
     return { res: await Promise.race([httpRequest(url, { ...options, timeoutMs: ctx.timeoutMs, signal: ctx.signal }), deadline]) };
   } catch (err) {
     const e = err instanceof HttpRequestError ? err : new HttpRequestError(`request to ${displayUrl(url)} failed`, 'other');
-    const remediation = unreachableRemediation(e);
-    return { verdict: remediation ? { ...error(`${e.message} (${displayUrl(url)})`), remediation } : error(`${e.message} (${displayUrl(url)})`), err: e };
+    return { verdict: requestErrorVerdict(e, url), err: e };
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** What to do when a request could not be made at all (the type's own remediation is about the headers,
- *  cookies... that were never seen, which would mislead). */
-export function unreachableRemediation(e: HttpRequestError): string | undefined {
-  switch (e.kind) {
-    case 'refused':
-    case 'unreachable':
-    case 'timeout':
-    case 'reset':
-      return 'Check that the URL is right and the service is up, and that a firewall, security group or proxy lets this machine reach it; raise `timeout:` only if the server is just slow.';
-    case 'dns':
-      return 'Check the host name for a typo and that its DNS record exists (dns.records can check it).';
-    case 'tls':
-      return 'Fix the certificate (tls.certificate shows the details); for a private CA pass `ca: <file>`, for a dev server with a self-signed certificate `insecure: true`.';
-    default:
-      return undefined;
-  }
+/**
+ * The `error` verdict for a request that could not be made: the shared failure's wording and reachability
+ * advice (the type's own remediation is about the headers, cookies... that were never seen, which would mislead).
+ */
+export function requestErrorVerdict(e: HttpRequestError, url: string): Verdict {
+  if (e.failure) return { ...failureVerdict(e.failure), message: `${e.failure.message} (${displayUrl(url)})` };
+  return error(`${e.message} (${displayUrl(url)})`);
 }
 
 function hostOf(url: string): string {

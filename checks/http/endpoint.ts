@@ -11,11 +11,10 @@ import {
   displayUrl,
   headerValue,
   httpRequest,
-  type HttpErrorKind,
   type HttpResponse,
   type RedirectHop,
-  type TlsProblem,
 } from '../../src/net/http.js';
+import { failureVerdict, type Failure } from '../../src/net/failure.js';
 
 const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 const EXCERPT_CHARS = 500;
@@ -235,7 +234,8 @@ export interface EndpointFacts {
     /** The final URL, safe to show. */
     url: string;
   };
-  failure?: { kind: HttpErrorKind; message: string; tls?: TlsProblem; redirects: RedirectHop[] };
+  /** Why no response came: the shared failure (src/net/failure.ts) when it was a network or TLS failure. */
+  failure?: { message: string; shared?: Failure; redirects: RedirectHop[] };
 }
 
 /** One line of text, at most `max` characters. */
@@ -253,16 +253,17 @@ export function evaluateEndpoint(facts: EndpointFacts, p: EndpointParams): Verdi
   const chain = (hops: RedirectHop[]) => hops.map((h) => `${h.status} ${displayUrl(h.url)} → ${displayUrl(h.location)}`);
 
   if (!facts.response) {
-    const f = facts.failure ?? { kind: 'other' as const, message: 'no response', redirects: [] };
+    const f: NonNullable<EndpointFacts['failure']> = facts.failure ?? { message: 'no response', redirects: [] };
     const evidence: Evidence = {
       expected: { status: p.status.label },
       actual: { error: f.message },
       details: { method: facts.method, url: facts.url, ...requestHeaderDetails(facts), ...(f.redirects.length ? { redirects: chain(f.redirects) } : {}), ...(facts.insecure ? { insecure: true } : {}) },
     };
-    // A certificate that clients will reject is a finding about the endpoint; anything else means we
-    // could not get an answer to judge.
-    if (f.kind === 'tls' && f.tls && f.tls !== 'handshake') {
-      return fail(`${f.message}${insecureNote}`, evidence, tlsRemediation(f.tls));
+    // No answer to judge (a certificate problem included: tls.certificate judges certificates): the one rule of
+    // the shared vocabulary, with its reachability advice.
+    if (f.shared) {
+      const v = failureVerdict(f.shared);
+      return { ...v, message: `${f.message}${insecureNote}`, evidence: { ...evidence, details: { ...evidence.details, ...v.evidence?.details } } };
     }
     return error(`${f.message}${insecureNote}`, evidence);
   }
@@ -398,21 +399,6 @@ export function maskRequestHeaders(headers: Record<string, string>): Record<stri
   return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, CREDENTIAL_HEADER_NAME.test(k) ? '***' : v]));
 }
 
-function tlsRemediation(problem: TlsProblem): string {
-  switch (problem) {
-    case 'expired':
-    case 'not-yet-valid':
-      return 'Renew the certificate (check the renewal job, e.g. certbot or cert-manager) and reload the server; check the server clock if it is not valid yet.';
-    case 'hostname':
-      return 'Serve a certificate whose subjectAltName includes this host name, or request the name the certificate was issued for.';
-    case 'self-signed':
-    case 'untrusted':
-      return 'Serve a certificate from a trusted CA with its full chain (intermediates included). For a private CA, set `ca:` to its PEM file; for a dev server only, `insecure: true`.';
-    default:
-      return 'Check the TLS configuration of the server.';
-  }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Secrets: values of credential-bearing request headers and URL secrets must never reach the verdict,
 // even when a server echoes them back in its body or headers.
@@ -524,7 +510,7 @@ export default defineCheck({
       ctx.log.debug(scrub(`${p.method} ${shownUrl} → ${res.status} in ${formatDuration(res.timing.totalMs)} (${res.bodyBytes} bytes${res.redirects.length ? `, ${res.redirects.length} redirects` : ''})`, secrets));
     } catch (err) {
       if (!(err instanceof HttpRequestError)) throw err;
-      facts = { ...base, failure: { kind: err.kind, message: err.message, tls: err.tls, redirects: err.redirects } };
+      facts = { ...base, failure: { message: err.message, shared: err.failure, redirects: err.redirects } };
       ctx.log.debug(scrub(`${p.method} ${shownUrl} failed: ${err.message}`, secrets));
     }
     return scrub(evaluateEndpoint(facts, p), secrets);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { combine, defineCheck, error, fail, pass, warn, type Verdict } from '../../src/check.js';
 import { boolish } from '../../src/params.js';
 import { displayUrl, headerValue, httpRequest, HttpRequestError } from '../../src/net/http.js';
+import { failureVerdict, type Failure } from '../../src/net/failure.js';
 import { describeSource, fingerprint, loadKey, pickKeyInput, PRIVATE_JWK_MEMBERS } from '../../src/keys/keys.js';
 
 const params = z
@@ -33,6 +34,8 @@ export interface JwksFacts {
   /** URL for display (secrets masked). */
   url: string;
   fetchError?: string;
+  /** The shared failure (src/net/failure.ts) when the request failed on the network or TLS. */
+  fetchFailure?: Failure;
   status?: number;
   statusText?: string;
   contentType?: string;
@@ -88,6 +91,7 @@ export function evaluateJwks(f: JwksFacts): Verdict {
   // and a JWKS that leaks private keys fails even when the configured key could not be read.
   const keyProblem = f.expected?.problem ? (f.expected.problemIsError ? error(f.expected.problem) : fail(f.expected.problem)) : undefined;
   const withKey = (v: Verdict): Verdict => (keyProblem ? combine([v, keyProblem], v.message, v.evidence) : v);
+  if (f.fetchFailure) return withKey(failureVerdict(f.fetchFailure, `could not fetch JWKS from ${f.url}: `));
   if (f.fetchError) {
     return withKey({
       ...error(`could not fetch JWKS from ${f.url}: ${f.fetchError}`),
@@ -232,6 +236,7 @@ export default defineCheck({
       });
     } catch (err) {
       facts.fetchError = err instanceof HttpRequestError ? err.message : 'request failed';
+      if (err instanceof HttpRequestError && err.failure) facts.fetchFailure = err.failure;
     }
     ctx.log.debug(`jwt.jwks: GET ${url} → ${facts.status ?? facts.fetchError}; expected key ${expected?.fingerprint ?? 'none'}`);
     return evaluateJwks(facts);

@@ -1,7 +1,7 @@
 // jwt.token (ACTIVE, opt-in): asks the token endpoint for a real access token (a login request from
 // the profile) and checks what it issues: algorithm, lifetime (exp - iat) and signature against the
 // configured public key. Nothing is sent unless `allow_request: true`.
-import { compactVerify, decodeJwt, decodeProtectedHeader, type JWTPayload, type ProtectedHeaderParameters } from 'jose';
+import type { JWTPayload, ProtectedHeaderParameters } from 'jose';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
@@ -9,7 +9,9 @@ import { combine, defineCheck, error, fail, pass, notOptedIn, warn, type Verdict
 import { formatDuration } from '../../src/duration.js';
 import { boolish, duration } from '../../src/params.js';
 import { displayUrl, httpRequest, HttpRequestError } from '../../src/net/http.js';
+import { failureVerdict, type Failure } from '../../src/net/failure.js';
 import { algorithmFamily, describeSource, fingerprint, loadKey, pickKeyInput, type LoadedKey } from '../../src/keys/keys.js';
+import { loadJose } from '../../src/sdk.js';
 
 export const DEFAULT_TOKEN_FIELDS = ['access_token', 'accessToken', 'token', 'jwt', 'id_token', 'data.access_token', 'data.accessToken', 'data.token'];
 
@@ -36,6 +38,8 @@ const params = z
 export interface TokenFacts {
   url: string;
   fetchError?: string;
+  /** The shared failure (src/net/failure.ts) when the request failed on the network or TLS. */
+  fetchFailure?: Failure;
   status?: number;
   statusText?: string;
   /** Problem reading the response: not JSON, or no token field. */
@@ -65,6 +69,7 @@ export function evaluateToken(f: TokenFacts): Verdict {
   // A key that could not be loaded only leaves the signature unchecked: what the token shows is still judged.
   const keyPart = f.keyProblem ? error(f.keyProblem) : undefined;
   const withKey = (v: Verdict): Verdict => (keyPart ? combine([v, keyPart], v.message, v.evidence) : v);
+  if (f.fetchFailure) return withKey(failureVerdict(f.fetchFailure, `could not get a token from ${f.url}: `));
   if (f.fetchError) {
     return withKey({
       ...error(`could not get a token from ${f.url}: ${f.fetchError}`),
@@ -219,9 +224,11 @@ export default defineCheck({
       }
     } catch (err) {
       facts.fetchError = err instanceof HttpRequestError ? err.message : 'request failed';
+      if (err instanceof HttpRequestError && err.failure) facts.fetchFailure = err.failure;
     }
 
     if (token) {
+      const { compactVerify, decodeJwt, decodeProtectedHeader } = await loadJose();
       try {
         const header = decodeProtectedHeader(token);
         const claims = decodeJwt(token);

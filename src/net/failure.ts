@@ -3,8 +3,10 @@
 // code (families add only their protocol's own codes: 28P01, NOAUTH, 535, …), reads the same way in every
 // report, and maps to a status by one rule:
 //
-//   could not reach / talk to the system (dns, refused, reset, unreachable, timeout, tls-*, protocol, http-status)
-//       → `error`, with advice on reaching it — never the check type's advice for a system that answered;
+//   could not reach / talk to the system (dns, refused, reset, unreachable, timeout, tls-handshake, protocol,
+//       http-status) → `error`, with advice on reaching it — never the check type's advice;
+//   the system answered with a certificate that is not valid (tls-untrusted, tls-hostname, tls-expired,
+//       tls-not-yet-valid) → `fail`: clients will refuse it too, that is a finding about the deployment;
 //   the system rejected the credentials (auth-rejected) → `fail`: the credential is wrong, that is a finding;
 //   the credentials are accepted but may not read what the check needs (forbidden) → `error`: cannot verify.
 import { formatDuration } from '../duration.js';
@@ -125,7 +127,7 @@ export function networkFailure(err: unknown, ctx: FailureContext): Failure | und
     return failure('tls-hostname', { ...ctx, stage: 'tls' }, code, `the TLS certificate of ${where} is not valid for "${host}" (${code})`, `Serve a certificate whose names include ${host}, or connect by a name the certificate covers.`);
   }
   if (TLS_UNTRUSTED.has(code)) {
-    return failure('tls-untrusted', { ...ctx, stage: 'tls' }, code, `the TLS certificate of ${where} is not trusted (${code})`, `Serve the full chain from a CA this host trusts, or trust the private CA with ca_file (profile network.ca_file or --ca-file).`);
+    return failure('tls-untrusted', { ...ctx, stage: 'tls' }, code, `the TLS certificate of ${where} is not trusted (${code})`, `Serve the full chain from a CA clients trust; for a private CA, give the check its certificate (the check's ca parameter) or set NODE_EXTRA_CA_CERTS.`);
   }
   if (/^ERR_SSL_|^EPROTO$|^ERR_TLS_/.test(code)) {
     return failure('tls-handshake', { ...ctx, stage: 'tls' }, code, `the TLS handshake with ${where} failed (${code})`, `Check that ${where} speaks TLS on this port and offers TLS 1.2 or 1.3.`);
@@ -160,8 +162,10 @@ function failure(kind: FailureKind, ctx: FailureContext, code: string | undefine
 
 /** The one rule from kind to status. */
 export function failureStatus(kind: FailureKind): 'fail' | 'error' {
-  return kind === 'auth-rejected' ? 'fail' : 'error';
+  return FINDINGS.has(kind) ? 'fail' : 'error';
 }
+
+const FINDINGS: ReadonlySet<FailureKind> = new Set<FailureKind>(['auth-rejected', 'tls-untrusted', 'tls-hostname', 'tls-expired', 'tls-not-yet-valid']);
 
 /** A verdict for a failure: its status by the rule, its message and its own advice, the facts as evidence. */
 export function failureVerdict(f: Failure, prefix = ''): Verdict {

@@ -14,16 +14,19 @@
 // - The body is read up to `maxBodyBytes` (default 1 MiB); the rest is discarded (`truncated: true`).
 //   A gzip/deflate/br encoded body is decoded (no Accept-Encoding is sent unless the caller sets one).
 // - Failures throw HttpRequestError: `kind` says what went wrong (refused, dns, timeout, tls…) and
-//   `message` is one plain sentence naming the host, never a stack trace or a secret.
+//   `message` is one plain sentence naming the host, never a stack trace or a secret. Network and TLS
+//   failures carry `failure`, the shared vocabulary of src/net/failure.ts (wording, reachability advice).
 // - Timing: time to response headers and total time (per-phase DNS/connect/TLS timing is not measured:
 //   connections are pooled and reused, so those phases often do not happen at all).
 import { STATUS_CODES } from 'node:http';
 import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { createSecureContext, rootCertificates } from 'node:tls';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
 import { untilAborted } from '../abort.js';
 import { formatDuration } from '../duration.js';
+import { loadUndici } from '../sdk.js';
+import { networkFailure, protocolFailure, timeoutFailure, type Failure, type FailureContext, type FailureKind } from './failure.js';
 
 export interface HttpRequestOptions {
   /** Default GET. */
@@ -105,6 +108,8 @@ export class HttpRequestError extends Error {
     readonly tls?: TlsProblem,
     /** Redirects followed before the failure. */
     readonly redirects: RedirectHop[] = [],
+    /** The shared failure (src/net/failure.ts) for network and TLS failures: its wording and advice. */
+    readonly failure?: Failure,
   ) {
     super(message);
   }
@@ -117,11 +122,11 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization'];
 // Agents are pooled per TLS configuration so keep-alive connections are reused across checks.
 const agents = new Map<string, Agent>();
 
-function agentFor(ca: string | Buffer | undefined, insecure: boolean): Agent {
+function agentFor(undici: typeof import('undici'), ca: string | Buffer | undefined, insecure: boolean): Agent {
   const key = `${insecure ? 'insecure' : 'verify'}:${ca ? createHash('sha256').update(ca).digest('hex') : 'default'}`;
   let agent = agents.get(key);
   if (!agent) {
-    agent = new Agent({
+    agent = new undici.Agent({
       // Our own deadline governs; undici's connect timeout only bounds a connect nobody waits for any more.
       connect: {
         rejectUnauthorized: !insecure,
@@ -143,23 +148,18 @@ export async function closeHttpAgents(): Promise<void> {
   await Promise.all(all.map((a) => a.close().catch(() => undefined)));
 }
 
-/** The engine ends a check at exactly its timeout with a bare "timed out after Ns"; our own deadline comes
- *  up to 200 ms (10%) earlier so the message names the host and the phase that hung. */
-export function beforeEngineTimeout(timeoutMs: number): number {
-  return Math.max(1, timeoutMs - Math.min(200, Math.floor(timeoutMs / 10)));
-}
-
 /** Sends one request (following redirects when asked). Throws HttpRequestError on any failure. */
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
+  const undici = await loadUndici(); // the first request imports undici: not part of the server's timing
   const started = performance.now();
   const timeoutMs = Math.max(1, options.timeoutMs);
   const deadline = new AbortController();
-  // Fires a little before the engine's own timeout, so the report says what was being waited for.
-  const timer = setTimeout(() => deadline.abort(new HttpRequestError(`timed out after ${formatDuration(timeoutMs)}`, 'timeout')), beforeEngineTimeout(timeoutMs));
+  // Fires with the check's own timeout; the runner gives the check a short grace to report what was being waited for.
+  const timer = setTimeout(() => deadline.abort(new HttpRequestError(`timed out after ${formatDuration(timeoutMs)}`, 'timeout', 'ETIMEDOUT')), timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY;
-  const agent = agentFor(options.ca, options.insecure === true);
+  const agent = agentFor(undici, options.ca, options.insecure === true);
   const redirects: RedirectHop[] = [];
 
   let current: URL;
@@ -185,7 +185,7 @@ export async function httpRequest(url: string, options: HttpRequestOptions): Pro
       // undici can miss the abort while a TLS handshake hangs: race the request against the signal too
       // (the stray connection is then dropped by the agent's own connect timeout).
       const res = await untilAborted(
-        request(target, {
+        undici.request(target, {
           method: method as 'GET',
           headers,
           body,
@@ -352,64 +352,30 @@ interface ClassifyContext {
   redirects: RedirectHop[];
 }
 
-/** Turns whatever undici / node:net / node:tls threw into an HttpRequestError with a plain message. */
+/**
+ * Turns whatever undici / node:net / node:tls threw into an HttpRequestError. Network and TLS failures take the
+ * shared vocabulary (src/net/failure.ts: one wording per kind, reachability advice); only HTTP's own cases
+ * (bad URL or header, a response that is not HTTP, an interrupted run) are worded here.
+ */
 function classify(err: unknown, c: ClassifyContext): HttpRequestError {
   if (err instanceof HttpRequestError && err.kind !== 'timeout') {
-    return err.redirects.length || !c.redirects.length ? err : new HttpRequestError(err.message, err.kind, err.code, err.tls, c.redirects);
+    return err.redirects.length || !c.redirects.length ? err : new HttpRequestError(err.message, err.kind, err.code, err.tls, c.redirects, err.failure);
   }
   const where = hostPort(c.url);
-  const timedOut = (message: string) => new HttpRequestError(message, 'timeout', 'ETIMEDOUT', undefined, c.redirects);
-  const waiting = c.phase === 'headers' ? `with no response from ${where}` : `while reading the response body from ${where}`;
+  const fctx: FailureContext = { where, host: c.url.hostname, stage: c.phase === 'headers' ? 'response' : 'reading the response body', timeoutMs: c.timeoutMs };
+  const fromFailure = (f: Failure) => new HttpRequestError(f.message, KIND_OF[f.kind] ?? 'other', f.code, undefined, c.redirects, f);
 
-  // Our own deadline, or the caller's signal (a check timeout is a TimeoutError DOMException).
-  if (c.deadline.aborted) return timedOut(`timed out after ${formatDuration(c.timeoutMs)} ${waiting}`);
-  if (c.signal?.aborted) {
-    const reason = c.signal.reason as { name?: string } | undefined;
-    if (reason?.name === 'TimeoutError') return timedOut(`timed out after ${formatDuration(c.timeoutMs)} ${waiting}`);
-    return new HttpRequestError(`request to ${where} was aborted`, 'aborted', 'ABORT_ERR', undefined, c.redirects);
-  }
+  // Our own deadline, or the caller's signal (a check timeout is a TimeoutError).
+  const reason = c.signal?.reason as { name?: string } | undefined;
+  if (c.deadline.aborted || (c.signal?.aborted && reason?.name === 'TimeoutError')) return fromFailure(timeoutFailure(fctx));
+  if (c.signal?.aborted) return new HttpRequestError(`request to ${where} was aborted`, 'aborted', 'ABORT_ERR', undefined, c.redirects);
 
   const code = findCode(err);
+  const shared = networkFailure(code ? { code } : err, fctx);
+  if (shared) return fromFailure(shared);
   const message = (err as Error)?.message ?? String(err);
-  const make = (text: string, kind: HttpErrorKind, tls?: TlsProblem) => new HttpRequestError(text, kind, code, tls, c.redirects);
-
+  const make = (text: string, kind: HttpErrorKind) => new HttpRequestError(text, kind, code, undefined, c.redirects);
   switch (code) {
-    case 'ECONNREFUSED':
-      return make(`connection refused at ${where}`, 'refused');
-    case 'ENOTFOUND':
-      return make(`DNS lookup failed for ${c.url.hostname}: no such host`, 'dns');
-    case 'EAI_AGAIN':
-      return make(`DNS lookup failed for ${c.url.hostname}: temporary failure (no answer from the DNS server)`, 'dns');
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-    case 'EADDRNOTAVAIL':
-      return make(`${where} is unreachable (${code})`, 'unreachable');
-    case 'ECONNRESET':
-    case 'EPIPE':
-    case 'UND_ERR_SOCKET':
-    case 'UND_ERR_CLOSED':
-      return make(`connection closed by ${where} before a complete response`, 'reset');
-    case 'UND_ERR_CONNECT_TIMEOUT':
-      return timedOut(`timed out connecting to ${where}`);
-    case 'UND_ERR_HEADERS_TIMEOUT':
-    case 'UND_ERR_BODY_TIMEOUT':
-    case 'ETIMEDOUT':
-      return timedOut(`timed out after ${formatDuration(c.timeoutMs)} ${waiting}`);
-    case 'CERT_HAS_EXPIRED':
-      return make(`TLS certificate of ${where} has expired`, 'tls', 'expired');
-    case 'CERT_NOT_YET_VALID':
-      return make(`TLS certificate of ${where} is not valid yet`, 'tls', 'not-yet-valid');
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'SELF_SIGNED_CERT_IN_CHAIN':
-      return make(`TLS certificate of ${where} is self-signed and not trusted (${code}); pass ca: <file> or, for a dev server, insecure: true`, 'tls', 'self-signed');
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'UNABLE_TO_GET_ISSUER_CERT':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY':
-      return make(`TLS certificate of ${where} is signed by an unknown authority or its chain is incomplete (${code})`, 'tls', 'untrusted');
-    case 'ERR_TLS_CERT_ALTNAME_INVALID': {
-      const names = (findProp(err, 'cert') as { subjectaltname?: string } | undefined)?.subjectaltname;
-      return make(`TLS certificate of ${where} does not match the host name ${c.url.hostname}${names ? ` (certificate is for ${names})` : ''}`, 'tls', 'hostname');
-    }
     case 'ERR_INVALID_URL':
       return make(`invalid URL ${displayUrl(c.url.href)}`, 'invalid');
     case 'UND_ERR_INVALID_ARG':
@@ -418,16 +384,31 @@ function classify(err: unknown, c: ClassifyContext): HttpRequestError {
     case 'ERR_INVALID_HTTP_TOKEN':
       return make(`invalid request: ${firstLine(message)}`, 'invalid');
   }
-  if (code?.startsWith('ERR_SSL') || code === 'EPROTO' || /SSL|TLS/i.test(code ?? '') || /ssl|tls|certificate/i.test(message)) {
-    const reason = opensslReason(message);
-    const hint = /wrong version number|packet length too long|http request/i.test(reason) ? ' (is this port serving plain HTTP?)' : '';
-    return make(`TLS handshake with ${where} failed: ${reason}${hint}`, 'tls', 'handshake');
+  if (/SSL|TLS/i.test(code ?? '') || /ssl|tls|certificate/i.test(message)) {
+    // A TLS error without a code the shared vocabulary knows: still a handshake that failed.
+    const f = protocolFailure({ ...fctx, stage: 'tls' }, code ?? 'TLS', `the TLS handshake with ${where} failed: ${opensslReason(message)}`);
+    return fromFailure(f);
   }
-  if (code?.startsWith('UND_ERR_RES') || code === 'HPE_INVALID_CONSTANT' || code?.startsWith('HPE_')) {
-    return make(`invalid HTTP response from ${where}: ${firstLine(message)}`, 'other');
+  if (code?.startsWith('UND_ERR_RES') || code?.startsWith('HPE_')) {
+    return fromFailure(protocolFailure(fctx, code, `invalid HTTP response from ${where}: ${firstLine(message)} (${code})`));
   }
   return make(`request to ${where} failed: ${firstLine(message)}${code ? ` (${code})` : ''}`, 'other');
 }
+
+/** The HttpRequestError kind callers branch on, for a shared failure kind. */
+const KIND_OF: Partial<Record<FailureKind, HttpErrorKind>> = {
+  dns: 'dns',
+  refused: 'refused',
+  reset: 'reset',
+  unreachable: 'unreachable',
+  timeout: 'timeout',
+  'tls-untrusted': 'tls',
+  'tls-hostname': 'tls',
+  'tls-expired': 'tls',
+  'tls-not-yet-valid': 'tls',
+  'tls-handshake': 'tls',
+  protocol: 'other',
+};
 
 /** `…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number:file:line:` → `wrong version number`. */
 function opensslReason(message: string): string {
@@ -451,15 +432,6 @@ function findCode(err: unknown): string | undefined {
   // Prefer a node/TLS code over undici's generic wrapper codes.
   codes = codes.filter(Boolean);
   return codes.find((c) => !c.startsWith('UND_ERR')) ?? codes[0];
-}
-
-function findProp(err: unknown, prop: string): unknown {
-  let e = err as Record<string, unknown> | undefined;
-  for (let depth = 0; e && depth < 5; depth++) {
-    if (e[prop] !== undefined) return e[prop];
-    e = e.cause as Record<string, unknown> | undefined;
-  }
-  return undefined;
 }
 
 /** A header value as one string (repeated headers joined with ", "), or undefined when absent. */

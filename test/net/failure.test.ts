@@ -14,7 +14,7 @@ describe('networkFailure', () => {
     expect(networkFailure(sys('EHOSTUNREACH'), ctx)?.kind).toBe('unreachable');
     expect(networkFailure(sys('CERT_HAS_EXPIRED'), ctx)).toMatchObject({ kind: 'tls-expired', stage: 'tls' });
     expect(networkFailure(sys('ERR_TLS_CERT_ALTNAME_INVALID'), ctx)?.kind).toBe('tls-hostname');
-    expect(networkFailure(sys('DEPTH_ZERO_SELF_SIGNED_CERT'), ctx)?.remediation).toMatch(/ca_file/);
+    expect(networkFailure(sys('DEPTH_ZERO_SELF_SIGNED_CERT'), ctx)?.remediation).toMatch(/ca parameter/);
     expect(networkFailure(sys('ERR_SSL_WRONG_VERSION_NUMBER'), ctx)?.kind).toBe('tls-handshake');
     expect(networkFailure(new Error('bug'), ctx)).toBeUndefined();
   });
@@ -37,9 +37,9 @@ describe('networkFailure', () => {
 });
 
 describe('the status rule', () => {
-  it('rejected credentials fail everywhere; everything else is could-not-check', () => {
-    expect(failureStatus('auth-rejected')).toBe('fail');
-    for (const kind of ['dns', 'refused', 'reset', 'timeout', 'tls-untrusted', 'forbidden', 'protocol', 'http-status'] as const) expect(failureStatus(kind)).toBe('error');
+  it('rejected credentials and an invalid certificate fail everywhere; everything else is could-not-check', () => {
+    for (const kind of ['auth-rejected', 'tls-untrusted', 'tls-hostname', 'tls-expired', 'tls-not-yet-valid'] as const) expect(failureStatus(kind)).toBe('fail');
+    for (const kind of ['dns', 'refused', 'reset', 'timeout', 'tls-handshake', 'forbidden', 'protocol', 'http-status'] as const) expect(failureStatus(kind)).toBe('error');
     const rejected = failureVerdict(authRejected(ctx, '28P01', 'db.internal:5432 rejected the password of "app" (28P01)', 'Set the right password.'));
     expect(rejected).toMatchObject({ status: 'fail', remediation: 'Set the right password.', evidence: { details: { failure: 'auth-rejected', stage: 'auth', code: '28P01' } } });
     expect(failureVerdict(forbidden(ctx, '403', 'the key may not read the account', 'Use a key with read access.')).status).toBe('error');

@@ -49,8 +49,10 @@ describe('web-edge checks through the CLI', () => {
     expect(r.stderr + r.stdout).not.toMatch(/hunter2pass|tok_abc123secret/);
     const report = JSON.parse(r.stdout) as { results: { id: string; status: string; message: string; remediation?: string }[] };
     const byId = Object.fromEntries(report.results.map((x) => [x.id, x]));
+    // tls.* still word a hang their own way (not yet on src/net/failure.ts); http.* use the shared wording.
+    expect(byId.headers_hung).toMatchObject({ status: 'error', message: expect.stringContaining(`127.0.0.1:${hung.port} did not answer within 1s (`) });
     for (const id of ['cert_hung', 'protocols_hung', 'headers_hung']) {
-      expect(byId[id], id).toMatchObject({ status: 'error', message: expect.stringContaining(`timed out after 1s`) });
+      if (id !== 'headers_hung') expect(byId[id], id).toMatchObject({ status: 'error', message: expect.stringContaining(`timed out after 1s`) });
       expect(byId[id].message, id).toContain(`127.0.0.1:${hung.port}`);
       expect(byId[id].remediation, id).toMatch(/firewall/);
     }

@@ -18,6 +18,7 @@ import endpoint, {
   type StatusSpec,
 } from '../../../checks/http/endpoint.js';
 import { HttpRequestError, closeHttpAgents, displayUrl, httpRequest } from '../../../src/net/http.js';
+import { networkFailure } from '../../../src/net/failure.js';
 import { runCheck } from '../../support/run-check.js';
 import { daysFromNow, makeCa, makeSelfSigned } from '../../support/http-certs.js';
 import {
@@ -274,21 +275,27 @@ describe('evaluateEndpoint (pure)', () => {
     expect(v.evidence?.details).toMatchObject({ redirects: ['301 http://example.test/health → https://example.test/health'], finalUrl: 'https://example.test/health', insecure: true });
   });
 
-  it('reports "could not check" as error and bad certificates as fail', () => {
-    const failure = (kind: NonNullable<EndpointFacts['failure']>['kind'], message: string, tls?: NonNullable<EndpointFacts['failure']>['tls']): EndpointFacts => ({
-      method: 'GET',
-      url: 'https://example.test/',
-      insecure: false,
-      failure: { kind, message, tls, redirects: [] },
+  it('reports every failure to get an answer as error, and a bad certificate as fail, with the shared wording and advice', () => {
+    const sys = (code: string) => Object.assign(new Error(code), { code });
+    const failure = (code: string, where = 'example.test:443'): EndpointFacts => {
+      const shared = networkFailure(sys(code), { where, timeoutMs: 2000 })!;
+      return { method: 'GET', url: 'https://example.test/', insecure: false, failure: { message: shared.message, shared, redirects: [] } };
+    };
+    expect(evaluateEndpoint(failure('ECONNREFUSED', '127.0.0.1:9'), params({}))).toMatchObject({
+      status: 'error',
+      message: 'connection refused at 127.0.0.1:9',
+      remediation: expect.stringMatching(/this host can reach it/),
+      evidence: { details: { failure: 'refused', where: '127.0.0.1:9', code: 'ECONNREFUSED' } },
     });
-    expect(evaluateEndpoint(failure('refused', 'connection refused at 127.0.0.1:9'), params({}))).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:9' });
-    expect(evaluateEndpoint(failure('timeout', 'timed out after 2s'), params({})).status).toBe('error');
-    expect(evaluateEndpoint(failure('dns', 'DNS lookup failed for x: no such host'), params({})).status).toBe('error');
-    expect(evaluateEndpoint(failure('tls', 'TLS handshake with x failed', 'handshake'), params({})).status).toBe('error');
-    const expired = evaluateEndpoint(failure('tls', 'TLS certificate of example.test:443 has expired', 'expired'), params({}));
-    expect(expired.status).toBe('fail');
+    expect(evaluateEndpoint(failure('ETIMEDOUT'), params({})).status).toBe('error');
+    expect(evaluateEndpoint(failure('ENOTFOUND'), params({}))).toMatchObject({ status: 'error', message: 'cannot resolve host "example.test": no such host (ENOTFOUND)' });
+    expect(evaluateEndpoint(failure('ERR_SSL_WRONG_VERSION_NUMBER'), params({})).status).toBe('error');
+    const expired = evaluateEndpoint(failure('CERT_HAS_EXPIRED'), params({}));
+    expect(expired).toMatchObject({ status: 'fail', message: 'the TLS certificate of example.test:443 has expired (CERT_HAS_EXPIRED)' });
     expect(expired.remediation).toMatch(/Renew the certificate/);
-    expect(evaluateEndpoint(failure('tls', 'not trusted', 'self-signed'), params({})).remediation).toMatch(/ca:/);
+    expect(evaluateEndpoint(failure('DEPTH_ZERO_SELF_SIGNED_CERT'), params({})).remediation).toMatch(/the check's ca parameter/);
+    // The type's own advice (about a response that was never seen) is never given for a failure.
+    expect(evaluateEndpoint(failure('ECONNREFUSED'), params({})).remediation).not.toBe(endpoint.meta.remediation);
   });
 });
 
@@ -397,7 +404,8 @@ describe('http.endpoint against a local HTTP server', () => {
   it('errors with a DNS failure for a host that does not exist', async () => {
     const v = await runCheck(endpoint, { url: 'http://no-such-host.invalid/health' }, { timeoutMs: 8000 });
     expect(v.status).toBe('error');
-    expect(v.message).toMatch(/^DNS lookup failed for no-such-host\.invalid: (no such host|temporary failure)/);
+    expect(v.message).toMatch(/^cannot resolve host "no-such-host\.invalid": (no such host \(ENOTFOUND\)|the DNS lookup timed out \(EAI_AGAIN\))/);
+    expect(v.remediation).toMatch(/Check the host name "no-such-host\.invalid"/);
   });
 
   it('ends at the timeout with error when the server accepts TCP and never answers', async () => {
@@ -405,7 +413,8 @@ describe('http.endpoint against a local HTTP server', () => {
     const v = await runCheck(endpoint, { url: silent.url('/health') }, { timeoutMs: 500 });
     const took = Date.now() - started;
     expect(v.status).toBe('error');
-    expect(v.message).toBe(`timed out after 500ms with no response from 127.0.0.1:${silent.port}`);
+    expect(v.message).toBe(`127.0.0.1:${silent.port} did not answer within 500ms (waiting for the response)`);
+    expect(v.remediation).toMatch(/this host can reach it/);
     expect(silent.connections()).toBeGreaterThan(0);
     expect(took).toBeGreaterThanOrEqual(450);
     expect(took).toBeLessThan(2500);
@@ -415,14 +424,14 @@ describe('http.endpoint against a local HTTP server', () => {
     const started = Date.now();
     const v = await runCheck(endpoint, { url: silent.url('/health').replace(/^http:/, 'https:') }, { timeoutMs: 500 });
     expect(v.status).toBe('error');
-    expect(v.message).toMatch(/^timed out after 500ms/);
+    expect(v.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${silent.port} did not answer within 500ms \\(`));
     expect(Date.now() - started).toBeLessThan(2500);
   });
 
   it('ends at the timeout when the body stalls after the headers', async () => {
     const v = await runCheck(endpoint, { url: server.url('/stall-body') }, { timeoutMs: 500 });
     expect(v.status).toBe('error');
-    expect(v.message).toBe(`timed out after 500ms while reading the response body from 127.0.0.1:${server.port}`);
+    expect(v.message).toBe(`127.0.0.1:${server.port} did not answer within 500ms (reading the response body)`);
   });
 
   it('fails or warns on a slow response, and passes within the limit', async () => {
@@ -580,16 +589,17 @@ describe('http.endpoint against local HTTPS servers', () => {
     expect(v.message).not.toMatch(/insecure/);
   });
 
-  it('fails when the issuing CA is not trusted', async () => {
+  it('fails when the issuing CA is not trusted (clients refuse it too)', async () => {
     const v = await runCheck(endpoint, { url: trusted.url('/health') });
     expect(v.status).toBe('fail');
-    expect(v.message).toBe(`TLS certificate of 127.0.0.1:${trusted.port} is signed by an unknown authority or its chain is incomplete (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`);
+    expect(v.message).toBe(`the TLS certificate of 127.0.0.1:${trusted.port} is not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`);
+    expect(v.remediation).toMatch(/full chain/);
   });
 
   it('fails on a self-signed certificate, and passes with insecure: true noting it', async () => {
     const v = await runCheck(endpoint, { url: selfSigned.url('/health') });
     expect(v.status).toBe('fail');
-    expect(v.message).toMatch(new RegExp(`^TLS certificate of 127\\.0\\.0\\.1:${selfSigned.port} is self-signed and not trusted`));
+    expect(v.message).toBe(`the TLS certificate of 127.0.0.1:${selfSigned.port} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)`);
     const insecure = await runCheck(endpoint, { url: selfSigned.url('/health'), insecure: true });
     expect(insecure.status).toBe('pass');
     expect(insecure.message).toMatch(/answered 200 OK in .* \(TLS verification disabled: insecure: true\)$/);
@@ -599,14 +609,14 @@ describe('http.endpoint against local HTTPS servers', () => {
   it('fails on an expired certificate and says so', async () => {
     const v = await runCheck(endpoint, { url: expired.url('/health'), ca: join(dir, 'ca.pem') });
     expect(v.status).toBe('fail');
-    expect(v.message).toBe(`TLS certificate of 127.0.0.1:${expired.port} has expired`);
+    expect(v.message).toBe(`the TLS certificate of 127.0.0.1:${expired.port} has expired (CERT_HAS_EXPIRED)`);
     expect(v.remediation).toMatch(/Renew/);
   });
 
-  it('fails on a certificate for another host name and names it', async () => {
+  it('fails on a certificate for another host name and names the host', async () => {
     const v = await runCheck(endpoint, { url: wrongHost.url('/health'), ca: 'ca.pem' }, { baseDir: dir });
     expect(v.status).toBe('fail');
-    expect(v.message).toBe(`TLS certificate of 127.0.0.1:${wrongHost.port} does not match the host name 127.0.0.1 (certificate is for DNS:api.example.com)`);
+    expect(v.message).toBe(`the TLS certificate of 127.0.0.1:${wrongHost.port} is not valid for "127.0.0.1" (ERR_TLS_CERT_ALTNAME_INVALID)`);
   });
 
   it('errors when the CA file is missing or not PEM', async () => {
@@ -620,7 +630,8 @@ describe('http.endpoint against local HTTPS servers', () => {
   it('errors when speaking TLS to a plain HTTP port', async () => {
     const v = await runCheck(endpoint, { url: plain.url('/health').replace('http://', 'https://') }, { timeoutMs: 3000 });
     expect(v.status).toBe('error');
-    expect(v.message).toBe(`TLS handshake with 127.0.0.1:${plain.port} failed: wrong version number (is this port serving plain HTTP?)`);
+    expect(v.message).toBe(`the TLS handshake with 127.0.0.1:${plain.port} failed (ERR_SSL_WRONG_VERSION_NUMBER)`);
+    expect(v.remediation).toMatch(/speaks TLS on this port/);
   });
 });
 

@@ -135,9 +135,9 @@ describe('http.headers against a real HTTPS server', () => {
     expect(all).not.toContain('PlantedPassw0rd');
     expect(all).not.toContain('PlantedTok3n');
   });
-  it('is an error (not a fail) when the certificate is not trusted', async () => {
+  it('fails when the certificate is not trusted (clients refuse it too: a finding, the one rule of src/net/failure.ts)', async () => {
     const v = await run('/good', { ca: undefined });
-    expect(v.status).toBe('error');
+    expect(v.status).toBe('fail');
     expect(v.message).toContain('TLS certificate');
     expect((await run('/good', { ca: undefined, insecure: true })).status).toBe('pass');
   });
@@ -145,6 +145,7 @@ describe('http.headers against a real HTTPS server', () => {
     const hung = await startSilentServer();
     servers.push(hung);
     const v = await runCheck(check, { url: `https://127.0.0.1:${hung.port}/` }, { timeoutMs: 600 });
-    expect(v).toMatchObject({ status: 'error', message: expect.stringContaining('timed out') });
+    expect(v).toMatchObject({ status: 'error', message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${hung.port} did not answer within 600ms \\(waiting for the response\\)`)) });
+    expect(v.remediation).toMatch(/this host can reach it/);
   });
 });

@@ -130,7 +130,7 @@ describe('http.redirect against real servers', () => {
     const started = Date.now();
     const v = await runCheck(check, { url: `http://127.0.0.1:${hung.port}/` }, { timeoutMs: 700 });
     expect(Date.now() - started).toBeLessThan(2500);
-    expect(v).toMatchObject({ status: 'error', message: expect.stringContaining('timed out') });
+    expect(v).toMatchObject({ status: 'error', message: expect.stringMatching(new RegExp(`127\\.0\\.0\\.1:${hung.port} did not answer within 700ms \\(waiting for the response\\)`)) });
     const closed = await startSilentServer();
     await closed.close();
     expect(await runCheck(check, { url: `http://127.0.0.1:${closed.port}/` })).toMatchObject({ status: 'error', message: expect.stringContaining('connection refused') });

@@ -185,6 +185,7 @@ describe('jwt.token against a local token endpoint', () => {
   it('ends with error when the endpoint never answers', async () => {
     const v = await run({ url: `${server.url}/hang` }, 700);
     expect(v.status).toBe('error');
-    expect(v.message).toContain('timed out');
+    expect(v.message).toMatch(/127\.0\.0\.1:\d+ did not answer within 700ms \(waiting for the response\)/);
+    expect(v.remediation).toMatch(/this host can reach it/);
   });
 });
