@@ -54,6 +54,33 @@ export async function loadCa(p: TlsParamValues, baseDir: string): Promise<{ ca?:
   }
 }
 
+/**
+ * Requests each URL in turn. A URL that gets no answer is a part that could not be checked (the answers of the
+ * others are still judged); once one times out the check's time is spent, so the URLs not asked yet are named
+ * as not checked either.
+ */
+export async function fetchEachInTurn(
+  urls: readonly string[],
+  options: Omit<HttpRequestOptions, 'timeoutMs' | 'signal'>,
+  ctx: RequestContext,
+): Promise<{ answered: { url: string; res: HttpResponse }[]; unreachable: Verdict[] }> {
+  const answered: { url: string; res: HttpResponse }[] = [];
+  const unreachable: Verdict[] = [];
+  for (const [i, url] of urls.entries()) {
+    const got = await fetchOrVerdict(url, options, ctx);
+    if ('res' in got) {
+      answered.push({ url, res: got.res });
+      continue;
+    }
+    unreachable.push(got.verdict);
+    if (got.err.kind === 'timeout' && i < urls.length - 1) {
+      unreachable.push(error(`not requested (no time left): ${urls.slice(i + 1).map(displayUrl).join(', ')}`));
+      break;
+    }
+  }
+  return { answered, unreachable };
+}
+
 /** A request that never throws: either the response or an `error` verdict saying why it could not be made. */
 export async function fetchOrVerdict(
   url: string,

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
 import { intish, oneOrMany } from '../../src/params.js';
-import { displayUrl, fetchOrVerdict, header, loadCa, plural, tlsParams, urlParam } from './_common.js';
+import { displayUrl, fetchEachInTurn, header, loadCa, plural, tlsParams, urlParam } from './_common.js';
 
 export const params = z
   .object({
@@ -75,19 +75,13 @@ export default defineCheck({
     const ca = await loadCa(p, ctx.baseDir);
     if (typeof ca === 'string') return error(ca);
     const facts: CompressionFacts[] = [];
-    // A URL that gets no answer is a part that could not be checked: the others are still judged.
-    const unreachable: Verdict[] = [];
-    for (const [i, url] of p.urls.entries()) {
-      const got = await fetchOrVerdict(url, { headers: { 'accept-encoding': p.encodings.join(', ') }, ca: ca.ca, insecure: p.insecure, followRedirects: true, maxBodyBytes: 4 * 1024 * 1024 }, ctx);
-      if ('verdict' in got) {
-        unreachable.push(got.verdict);
-        // The check's time is spent: the URLs not asked yet are not checked either.
-        if (got.err.kind === 'timeout' && i < p.urls.length - 1) {
-          unreachable.push(error(`not requested (no time left): ${p.urls.slice(i + 1).map(displayUrl).join(', ')}`));
-          break;
-        }
-        continue;
-      }
+    const { answered, unreachable } = await fetchEachInTurn(
+      p.urls,
+      { headers: { 'accept-encoding': p.encodings.join(', ') }, ca: ca.ca, insecure: p.insecure, followRedirects: true, maxBodyBytes: 4 * 1024 * 1024 },
+      ctx,
+    );
+    for (const got of answered) {
+      const url = got.url;
       const length = Number(header(got.res, 'content-length'));
       facts.push({
         url,

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { combine, defineCheck, error, fail, warn, type Verdict } from '../../src/check.js';
 import { oneOrMany } from '../../src/params.js';
-import { displayUrl, fetchOrVerdict, headerList, loadCa, plural, tlsParams, urlParam } from './_common.js';
+import { displayUrl, fetchEachInTurn, headerList, loadCa, plural, tlsParams, urlParam } from './_common.js';
 
 export const params = z
   .object({
@@ -110,20 +110,8 @@ export default defineCheck({
     if (typeof ca === 'string') return error(ca);
     const cookies: CookieFacts[] = [];
     // A URL that gets no answer is a part that could not be checked: the cookies of the others are still judged.
-    const unreachable: Verdict[] = [];
-    for (const [i, url] of p.urls.entries()) {
-      const got = await fetchOrVerdict(url, { ca: ca.ca, insecure: p.insecure, maxBodyBytes: 0 }, ctx);
-      if ('verdict' in got) {
-        unreachable.push(got.verdict);
-        // The check's time is spent: the URLs not asked yet are not checked either.
-        if (got.err.kind === 'timeout' && i < p.urls.length - 1) {
-          unreachable.push(error(`not requested (no time left): ${p.urls.slice(i + 1).map(displayUrl).join(', ')}`));
-          break;
-        }
-        continue;
-      }
-      for (const h of headerList(got.res, 'set-cookie')) cookies.push(parseSetCookie(h, url));
-    }
+    const { answered, unreachable } = await fetchEachInTurn(p.urls, { ca: ca.ca, insecure: p.insecure, maxBodyBytes: 0 }, ctx);
+    for (const { url, res } of answered) for (const h of headerList(res, 'set-cookie')) cookies.push(parseSetCookie(h, url));
     ctx.log.debug(`http.cookies: ${cookies.length} Set-Cookie header(s) from ${p.urls.length} URL(s), ${unreachable.length} unanswered`);
     return evaluateCookies(cookies, p, unreachable);
   },
