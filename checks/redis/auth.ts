@@ -112,7 +112,7 @@ export default defineCheck({
       }
     };
     const facts: RedisAuthFacts = { label: target.label, unauthenticated: await attempt('none') };
-    if (facts.unauthenticated.result === 'error' && /refused|timed out|resolve|closed/.test(facts.unauthenticated.reason)) {
+    if (facts.unauthenticated.result === 'error' && /refused|timed out|did not answer|resolve|closed|unreachable/.test(facts.unauthenticated.reason)) {
       const down = unreachable ? dbErrorVerdict('error', unreachable, { target: target.label }) : error(facts.unauthenticated.reason);
       // No password in the configuration is a finding without the server: fail, with the server unchecked.
       return target.password ? down : failAndUnchecked(noPasswordConfigured(), [down]);

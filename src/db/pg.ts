@@ -8,6 +8,7 @@ import { formatMs, scrub } from './compare.js';
 import type { PgTarget, SslMode } from './target.js';
 import { untilAborted } from '../abort.js';
 import { loadPg } from '../sdk.js';
+import { authRejected, failureVerdict, networkFailure, timeoutFailure, type Failure, type FailureContext, type FailureKind } from '../net/failure.js';
 
 export interface PgSessionOptions {
   timeoutMs: number;
@@ -31,15 +32,35 @@ export class DbCheckError extends Error {
     readonly kind: 'connect' | 'auth' | 'tls' | 'timeout' | 'query' | 'config' | 'missing' | 'denied' = 'connect',
     /** What to do about this particular failure (overrides the type's generic remediation). */
     readonly remediation?: string,
+    /** The shared failure (src/net/failure.ts) when this is one: its kind decides the status. */
+    readonly failure?: Failure,
   ) {
     super(message);
   }
+
+  /** A DbCheckError carrying a shared Failure (its message and advice; the password scrubbed). */
+  static of(f: Failure, secrets: Array<string | undefined> = []): DbCheckError {
+    const message = scrub(f.message, secrets);
+    return new DbCheckError(message, FAILURE_KINDS[f.kind], f.remediation, { ...f, message });
+  }
 }
 
-/** A verdict for a DbCheckError: its plain message, its specific remediation, and where it happened. */
+const FAILURE_KINDS: Record<FailureKind, DbCheckError['kind']> = {
+  dns: 'connect', refused: 'connect', reset: 'connect', unreachable: 'connect', protocol: 'connect', 'http-status': 'connect',
+  timeout: 'timeout',
+  'tls-untrusted': 'tls', 'tls-hostname': 'tls', 'tls-expired': 'tls', 'tls-not-yet-valid': 'tls', 'tls-handshake': 'tls',
+  'auth-rejected': 'auth', forbidden: 'denied',
+};
+
+/**
+ * A verdict for a DbCheckError: its plain message, its specific remediation, and where it happened. A shared
+ * failure takes its status from the one rule (failureStatus) and adds its facts to the evidence.
+ */
 export function dbErrorVerdict(status: VerdictStatus, err: DbCheckError, details?: Record<string, unknown>): Verdict {
-  const evidence: Evidence | undefined = details ? { details: Object.fromEntries(Object.entries(details).filter(([, v]) => v !== undefined)) } : undefined;
-  const verdict: Verdict = { status, message: err.message };
+  const shared = err.failure ? failureVerdict(err.failure) : undefined;
+  const all = { ...(details ?? {}), ...(shared?.evidence?.details ?? {}) };
+  const evidence: Evidence | undefined = details || shared ? { details: Object.fromEntries(Object.entries(all).filter(([, v]) => v !== undefined)) } : undefined;
+  const verdict: Verdict = { status: shared ? shared.status : status, message: err.message };
   if (evidence) verdict.evidence = evidence;
   if (err.remediation) verdict.remediation = err.remediation;
   return verdict;
@@ -69,44 +90,45 @@ export function describePgError(err: unknown, target: PgTarget, timeoutMs: numbe
   const message = String(e?.message ?? err);
   const secrets = [target.password];
   const plain = (text: string, kind: DbCheckError['kind'], remedy?: string) => new DbCheckError(scrub(text, secrets), kind, remedy);
+  const ctx: FailureContext = { where, host: target.host, stage: phase === 'connect' ? 'connect' : 'query', timeoutMs, aborted };
+  const shared = (f: Failure) => DbCheckError.of(f, secrets);
   const reach = `Make sure PostgreSQL runs on ${where} and accepts TCP connections from this host (listen_addresses, firewall, security group), or fix host/port in the URL.`;
-  if (aborted || /timeout|timed out/i.test(message)) {
-    return plain(`timed out after ${formatMs(timeoutMs)} ${phase === 'connect' ? `connecting to ${where}` : `waiting for a query on ${where}`}`, 'timeout',
-      phase === 'connect'
-        ? `Something accepts TCP on ${where} but no PostgreSQL answered in time: check the host/port, a firewall that drops packets, or an overloaded server; raise the check's timeout only if the server is known to be slow.`
-        : 'The server is slow or a lock blocks the query: look at pg_stat_activity for blocking sessions, or raise the check\'s timeout.');
-  }
+  // PostgreSQL's own codes first (57014 reads "…statement timeout" but is the server's answer, not a hang).
+  if (e?.code === '57014') return plain(`a query was cancelled after statement_timeout (${formatMs(timeoutMs)})`, 'timeout', 'The query is too slow for the check\'s timeout: narrow it, or raise the check\'s timeout.');
+  if (aborted || /timeout|timed out/i.test(message)) return shared(timeoutFailure(ctx));
   const badPassword = `Check the password for user "${target.user}" in the connection URL (or the password field): the server rejected it. Percent-encode special characters in URLs (@ → %40, # → %23).`;
+  const firstLine = message.split('\n')[0];
   switch (e?.code) {
-    case 'ECONNREFUSED': return plain(`connection refused at ${where}`, 'connect', reach);
-    case 'ENOTFOUND': return plain(`cannot resolve host "${target.host}" (DNS lookup failed)`, 'connect', `Fix the host name in the URL, or the DNS record of "${target.host}".`);
-    case 'EAI_AGAIN': return plain(`cannot resolve host "${target.host}" (DNS lookup timed out)`, 'connect', 'Check this host\'s DNS resolver (/etc/resolv.conf) and retry.');
-    case 'EHOSTUNREACH': case 'ENETUNREACH': return plain(`host ${where} is unreachable`, 'connect', reach);
-    case 'ECONNRESET': return plain(`connection to ${where} was reset`, 'connect', reach);
     case 'ENOENT': return plain(`no PostgreSQL socket at ${target.host} (port ${target.port})`, 'connect', reach);
-    case '28P01': return plain(message, 'auth', badPassword);
+    case '28P01': return shared(authRejected(ctx, '28P01', `${where} rejected the password of user "${target.user}" (28P01)`, badPassword));
     case '28000':
       // "role … does not exist" shares 28000 with a missing pg_hba.conf entry: the fixes differ.
-      if (/role .* does not exist/i.test(message)) return plain(message, 'auth', `Create the role (CREATE ROLE "${target.user}" LOGIN PASSWORD '…') or fix the user name in the URL.`);
-      return plain(message, 'auth', `The server's pg_hba.conf has no entry letting user "${target.user}" connect to database "${target.database}" from this host${target.sslmode === 'disable' ? ' without TLS' : ''}: add one (or connect with the TLS mode it requires) and reload.`);
-    case '3D000': return plain(`database "${target.database}" does not exist on ${where}`, 'auth', `Fix the database name in the URL, or create the database (createdb ${target.database}) and run the migrations.`);
+      if (/role .* does not exist/i.test(message)) {
+        return shared(authRejected(ctx, '28000', `${where} rejected user "${target.user}": role "${target.user}" does not exist (28000)`, `Create the role (CREATE ROLE "${target.user}" LOGIN PASSWORD '…') or fix the user name in the URL.`));
+      }
+      return shared(authRejected(ctx, '28000', `${where} rejected the connection of user "${target.user}" to database "${target.database}" (28000): ${firstLine}`,
+        `The server's pg_hba.conf has no entry letting user "${target.user}" connect to database "${target.database}" from this host${target.sslmode === 'disable' ? ' without TLS' : ''}: add one (or connect with the TLS mode it requires) and reload.`));
+    case '3D000': return shared(authRejected(ctx, '3D000', `database "${target.database}" does not exist on ${where} (3D000)`, `Fix the database name in the URL, or create the database (createdb ${target.database}) and run the migrations.`));
     case '42P01': case '42703': case '3F000': return plain(message, 'missing', 'Run the migrations against this database, or fix the table/column/schema name in the profile.');
-    case '57014': return plain(`a query was cancelled after statement_timeout (${formatMs(timeoutMs)})`, 'timeout', 'The query is too slow for the check\'s timeout: narrow it, or raise the check\'s timeout.');
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': case 'CERT_HAS_EXPIRED': case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return plain(`TLS certificate of ${where} is not trusted (${e.code}, sslmode=${target.sslmode})`, 'tls',
-        'Give the CA that signed the server certificate as sslrootcert (managed services publish theirs), renew an expired certificate, or connect with the host name the certificate names.');
+  }
+  const net = networkFailure(err, ctx);
+  if (net) {
+    // The certificate advice in PostgreSQL's own terms (sslrootcert, sslmode).
+    if (net.kind === 'tls-untrusted' || net.kind === 'tls-hostname' || net.kind === 'tls-expired' || net.kind === 'tls-not-yet-valid') {
+      return shared({ ...net, message: `${net.message.replace(/\)$/, `, sslmode=${target.sslmode})`)}`,
+        remediation: 'Give the CA that signed the server certificate as sslrootcert (managed services publish theirs), renew an expired certificate, or connect with the host name the certificate names.' });
+    }
+    return shared(net);
   }
   if (NO_SSL.test(message)) {
     return plain(`server at ${where} refused TLS (sslmode=${target.sslmode})`, 'tls',
       'Turn on ssl in postgresql.conf (ssl = on with ssl_cert_file and ssl_key_file) and reload; managed services: enable TLS / force SSL in the instance settings.');
   }
   if (/client password must be a string|password must be a string|no password/i.test(message)) {
-    return plain(`server at ${where} asks for a password for user "${target.user}" but none was configured`, 'auth',
-      `Put the password of "${target.user}" into DATABASE_URL (postgres://${target.user}:PASSWORD@…) or the password field, e.g. password: \${DB_PASSWORD}.`);
+    return shared(authRejected(ctx, 'no-password', `${where} asks for a password for user "${target.user}" but none was configured`,
+      `Put the password of "${target.user}" into DATABASE_URL (postgres://${target.user}:PASSWORD@…) or the password field, e.g. password: \${DB_PASSWORD}.`));
   }
   if (/terminated unexpectedly|Connection terminated/i.test(message)) return plain(`server at ${where} closed the connection unexpectedly`, 'connect', `Check the server log of ${where}: it may be restarting, out of connections, or something else listens on that port.`);
-  const firstLine = message.split('\n')[0];
   return plain(e?.severity ? firstLine : `${firstLine} (${where})`, phase === 'query' ? 'query' : 'connect');
 }
 

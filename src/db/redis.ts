@@ -4,10 +4,11 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { CheckLogger } from '../check.js';
 import { boolish, intish } from '../params.js';
-import { formatMs, scrub } from './compare.js';
+import { scrub } from './compare.js';
 import { DbCheckError } from './pg.js';
 import { untilAborted } from '../abort.js';
 import { loadRedis } from '../sdk.js';
+import { authRejected, networkFailure, timeoutFailure, type Failure, type FailureContext, type Stage } from '../net/failure.js';
 
 export const redisConnectionParams = {
   url: z
@@ -110,37 +111,41 @@ export interface RedisSessionOptions {
   auth?: 'target' | 'none' | { username?: string; password: string };
 }
 
-/** A plain sentence for a Redis failure (pure). */
-export function describeRedisError(err: unknown, target: RedisTarget, timeoutMs: number, aborted = false, extraSecrets: string[] = []): DbCheckError {
+/**
+ * A plain sentence for a Redis failure (pure). Reaching the server (refused, DNS, reset, timeout, TLS) is the
+ * shared vocabulary of src/net/failure.ts; only Redis's own answers (NOAUTH, WRONGPASS, DENIED, NOPERM…) are
+ * worded here.
+ */
+export function describeRedisError(err: unknown, target: RedisTarget, timeoutMs: number, aborted = false, extraSecrets: string[] = [], stage?: Stage): DbCheckError {
   if (err instanceof DbCheckError) return err;
   const e = err as { code?: string; message?: string };
   const message = String(e?.message ?? err).split('\n')[0];
   const secrets = [target.password, ...extraSecrets];
   const plain = (text: string, kind: DbCheckError['kind'], remedy?: string) => new DbCheckError(scrub(text, secrets), kind, remedy);
+  const shared = (f: Failure) => DbCheckError.of(f, secrets);
   const where = target.label;
+  const ctx: FailureContext = { where, host: target.host, ...(stage ? { stage } : {}), timeoutMs, aborted };
   const reach = `Make sure redis-server runs on ${where} and accepts connections from this host (bind, protected-mode, firewall, security group), or fix host/port in REDIS_URL.`;
-  if (aborted || /timed out|timeout|ETIMEDOUT/i.test(message) || e?.code === 'ETIMEDOUT') {
-    return plain(`timed out after ${formatMs(timeoutMs)} waiting for Redis at ${where}`, 'timeout',
-      `Something accepts TCP on ${where} but no Redis answered in time: check host/port, a firewall that drops packets, a TLS-only server reached without TLS (use rediss://), or a blocked server.`);
-  }
-  if (e?.code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message)) return plain(`connection refused at ${where}`, 'connect', reach);
-  if (e?.code === 'ENOTFOUND' || /ENOTFOUND/.test(message)) return plain(`cannot resolve host "${target.host}" (DNS lookup failed)`, 'connect', `Fix the host name in REDIS_URL, or the DNS record of "${target.host}".`);
-  if (e?.code === 'EAI_AGAIN') return plain(`cannot resolve host "${target.host}" (DNS lookup timed out)`, 'connect', 'Check this host\'s DNS resolver (/etc/resolv.conf) and retry.');
+  // ioredis reports its own deadlines without a code ("Command timed out").
+  if (aborted || /timed out|timeout/i.test(message)) return shared(timeoutFailure(ctx));
+  const net = networkFailure(err, ctx);
+  // A TLS-only server closes plain connections.
+  if (net) return shared(net.kind === 'reset' && !target.tls ? { ...net, remediation: `${net.remediation} A TLS-only server closes plain connections: try rediss://.` } : net);
   if (/^NOAUTH/.test(message)) {
-    return plain(`Redis at ${where} requires a password (NOAUTH) but none was configured`, 'auth',
-      'Give the password the application uses: REDIS_URL=redis://:PASSWORD@host:6379 (or REDIS_PASSWORD, or the password field, e.g. password: ${REDIS_PASSWORD}).');
+    return shared(authRejected(ctx, 'NOAUTH', `Redis at ${where} requires a password (NOAUTH) but none was configured`,
+      'Give the password the application uses: REDIS_URL=redis://:PASSWORD@host:6379 (or REDIS_PASSWORD, or the password field, e.g. password: ${REDIS_PASSWORD}).'));
   }
   if (/^WRONGPASS/.test(message) || /invalid password/i.test(message)) {
-    return plain(`authentication failed for user "${target.username ?? 'default'}" at ${where} (WRONGPASS)`, 'auth',
-      `Check the password${target.username ? ` of ACL user "${target.username}"` : ''} in REDIS_URL / REDIS_PASSWORD against requirepass (or the ACL user) on the server; percent-encode special characters in URLs.`);
+    return shared(authRejected(ctx, 'WRONGPASS', `${where} rejected the password of user "${target.username ?? 'default'}" (WRONGPASS)`,
+      `Check the password${target.username ? ` of ACL user "${target.username}"` : ''} in REDIS_URL / REDIS_PASSWORD against requirepass (or the ACL user) on the server; percent-encode special characters in URLs.`));
   }
   if (/called without any password configured/i.test(message)) {
-    return plain(`Redis at ${where} has no password set, but a password was configured (AUTH refused)`, 'auth',
-      'Either the wrong server is configured, or this Redis runs without requirepass: set requirepass (or ACL users) on the server.');
+    return shared(authRejected(ctx, 'AUTH', `Redis at ${where} has no password set, but a password was configured (AUTH refused)`,
+      'Either the wrong server is configured, or this Redis runs without requirepass: set requirepass (or ACL users) on the server.'));
   }
   if (/^DENIED/.test(message)) {
-    return plain(`Redis at ${where} refused the client (protected mode: no password set and not a loopback connection)`, 'auth',
-      'Set a password on the server (requirepass or ACL users) rather than turning protected-mode off.');
+    return shared(authRejected(ctx, 'DENIED', `Redis at ${where} refused the client (protected mode: no password set and not a loopback connection) (DENIED)`,
+      'Set a password on the server (requirepass or ACL users) rather than turning protected-mode off.'));
   }
   if (/^NOPERM/.test(message)) return plain(message, 'denied', `Grant the ACL user${target.username ? ` "${target.username}"` : ''} the commands this check needs, or run the check with a user that may read them.`);
   if (/unknown command/i.test(message)) return plain(message, 'denied', 'The command is disabled or renamed on this server (rename-command, managed service): verify this setting in the provider\'s console.');
@@ -182,16 +187,19 @@ export async function withRedis<T>(target: RedisTarget, opts: RedisSessionOption
   const kill = () => client.disconnect();
   opts.signal.addEventListener('abort', kill, { once: true });
   let connected = false;
+  let stage: Stage = 'connect';
   try {
     await untilAborted(client.connect(), opts.signal, abortedByTimeout);
     connected = true;
     const call: RedisCall = (command, ...args) => untilAborted(client.call(command, ...args), opts.signal, abortedByTimeout);
+    stage = 'auth';
     if (creds) await (creds.username ? call('AUTH', creds.username, creds.password) : call('AUTH', creds.password));
+    stage = 'response';
     if (target.db) await call('SELECT', target.db);
     return await fn(call);
   } catch (err) {
     const cause = !connected && lastError ? lastError : err;
-    throw describeRedisError(cause, target, opts.timeoutMs, opts.signal.aborted, extraSecrets);
+    throw describeRedisError(cause, target, opts.timeoutMs, opts.signal.aborted, extraSecrets, stage);
   } finally {
     opts.signal.removeEventListener('abort', kill);
     client.disconnect();

@@ -53,7 +53,7 @@ const row = (type: string) => TYPES.find((r) => r.type === type)!;
  * failures their own way (tls, postgres, redis, smtp, stripe, sendgrid/ses, dns): each joins this list as its
  * family moves, and its rows then run. Until then they are not asserted here, rather than asserted wrong.
  */
-const ON_SHARED_LAYER = new Set(['http.endpoint', 'http.headers', 'jwt.jwks']);
+const ON_SHARED_LAYER = new Set(['http.endpoint', 'http.headers', 'jwt.jwks', 'postgres.connect', 'redis.connect']);
 const SHARED = TYPES.filter((r) => ON_SHARED_LAYER.has(r.type)).map((r) => [r.type, r] as const);
 
 async function run(r: Row, params: Record<string, unknown>, baseDir = process.cwd()): Promise<CheckResult> {

@@ -92,11 +92,11 @@ describe('describePgError', () => {
   const target: PgTarget = { kind: 'postgres', host: 'db', port: 5432, user: 'app', password: 'Pw-SECRET-1', database: 'app', sslmode: 'require', label: 'app@db:5432/app' };
   it('gives one plain sentence per failure', () => {
     expect(describePgError(Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:5432'), { code: 'ECONNREFUSED' }), target, 2000).message).toBe('connection refused at db:5432');
-    expect(describePgError(Object.assign(new Error('getaddrinfo ENOTFOUND db'), { code: 'ENOTFOUND' }), target, 2000).message).toBe('cannot resolve host "db" (DNS lookup failed)');
-    expect(describePgError(new Error('Connection terminated due to connection timeout'), target, 2000).message).toBe('timed out after 2s connecting to db:5432');
+    expect(describePgError(Object.assign(new Error('getaddrinfo ENOTFOUND db'), { code: 'ENOTFOUND' }), target, 2000).message).toBe('cannot resolve host "db": no such host (ENOTFOUND)');
+    expect(describePgError(new Error('Connection terminated due to connection timeout'), target, 2000).message).toBe('db:5432 did not answer within 2s (while connecting)');
     expect(describePgError(new Error('The server does not support SSL connections'), target, 2000).message).toBe('server at db:5432 refused TLS (sslmode=require)');
-    expect(describePgError(Object.assign(new Error('password authentication failed for user "app"'), { code: '28P01', severity: 'FATAL' }), target, 2000)).toMatchObject({ kind: 'auth', message: 'password authentication failed for user "app"' });
-    expect(describePgError(Object.assign(new Error('x'), { code: '3D000' }), target, 2000).message).toBe('database "app" does not exist on db:5432');
+    expect(describePgError(Object.assign(new Error('password authentication failed for user "app"'), { code: '28P01', severity: 'FATAL' }), target, 2000)).toMatchObject({ kind: 'auth', message: 'db:5432 rejected the password of user "app" (28P01)', failure: { kind: 'auth-rejected', code: '28P01', where: 'db:5432' } });
+    expect(describePgError(Object.assign(new Error('x'), { code: '3D000' }), target, 2000).message).toBe('database "app" does not exist on db:5432 (3D000)');
   });
   it('never repeats the password', () => {
     expect(describePgError(new Error('weird failure mentioning Pw-SECRET-1'), target, 2000).message).not.toContain('Pw-SECRET-1');

@@ -32,8 +32,8 @@ describe('postgres.* checks against a server that never answers', () => {
     const verdicts = await Promise.all(cases.map(([check, params]) => runCheck(check as CheckType, params, { timeoutMs: 800 })));
     expect(Date.now() - started).toBeLessThan(2500);
     for (const v of verdicts) {
-      expect(v).toMatchObject({ status: 'error', message: `timed out after 800ms connecting to 127.0.0.1:${silent.port}` });
-      expect(v.remediation).toMatch(/no PostgreSQL answered in time/);
+      expect(v).toMatchObject({ status: 'error', message: `127.0.0.1:${silent.port} did not answer within 800ms (while connecting)` });
+      expect(v.remediation).toMatch(/listening at 127\.0\.0\.1:\d+/);
       expect(JSON.stringify(v)).not.toContain(PW);
     }
   });

@@ -93,7 +93,7 @@ describe('redis.auth against real servers', () => {
     const wrong = 'Stale-SECRET-pw-0042';
     const v = await runCheck(check, { url: secured.url(`:${wrong}`) });
     expect(v.status).toBe('fail');
-    expect(v.message).toBe(`the configured credentials were rejected: authentication failed for user "default" at 127.0.0.1:${secured.port} (WRONGPASS)`);
+    expect(v.message).toBe(`the configured credentials were rejected: 127.0.0.1:${secured.port} rejected the password of user "default" (WRONGPASS)`);
     expect(JSON.stringify(v)).not.toContain(wrong);
   });
 
@@ -108,7 +108,7 @@ describe('redis.auth against real servers', () => {
   it('errors when the server is down or REDIS_URL is unset', async () => {
     const down = await runCheck(check, { url: 'redis://:x@127.0.0.1:1' });
     expect(down).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });
-    expect(down.remediation).toMatch(/^Make sure redis-server runs on 127\.0\.0\.1:1 /);
+    expect(down.remediation).toMatch(/^Check that the service is running and listening at 127\.0\.0\.1:1,/);
     expect((await runCheck(check, {}, { env: {} })).status).toBe('error');
   });
 });

@@ -110,6 +110,6 @@ describe('redis.config against real servers', () => {
   it('errors when the server is down', async () => {
     const down = await runCheck(check, { url: 'redis://127.0.0.1:1' });
     expect(down).toMatchObject({ status: 'error', message: 'connection refused at 127.0.0.1:1' });
-    expect(down.remediation).toMatch(/^Make sure redis-server runs on 127\.0\.0\.1:1 /);
+    expect(down.remediation).toMatch(/^Check that the service is running and listening at 127\.0\.0\.1:1,/);
   });
 });

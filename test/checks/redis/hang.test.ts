@@ -24,8 +24,10 @@ describe('redis.* checks against a server that never answers', () => {
     const verdicts = await Promise.all([connect, auth, config].map((check) => runCheck(check, { url }, { timeoutMs: 800 })));
     expect(Date.now() - started).toBeLessThan(2500);
     for (const v of verdicts) {
-      expect(v).toMatchObject({ status: 'error', message: `timed out after 800ms waiting for Redis at 127.0.0.1:${silent.port}` });
-      expect(v.remediation).toMatch(/no Redis answered in time/);
+      expect(v.status).toBe('error');
+      // connect/config hang in their AUTH, redis.auth first tries without credentials (its PING hangs).
+      expect(v.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${silent.port} did not answer within 800ms \\((during authentication|waiting for the response)\\)$`));
+      expect(v.remediation).toMatch(/listening at 127\.0\.0\.1:\d+/);
       expect(JSON.stringify(v)).not.toContain(PW);
     }
   });

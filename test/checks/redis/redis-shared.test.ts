@@ -22,9 +22,12 @@ describe('describeRedisError', () => {
   const target: RedisTarget = { host: 'r', port: 6379, password: 'Redis-SECRET-5', tls: false, db: 0, label: 'r:6379' };
   it('gives one plain sentence per failure', () => {
     expect(describeRedisError(Object.assign(new Error('connect ECONNREFUSED 1.2.3.4:6379'), { code: 'ECONNREFUSED' }), target, 1000).message).toBe('connection refused at r:6379');
-    expect(describeRedisError(new Error('Command timed out'), target, 1500).message).toBe('timed out after 1.5s waiting for Redis at r:6379');
+    expect(describeRedisError(new Error('Command timed out'), target, 1500).message).toBe('r:6379 did not answer within 1.5s');
+    expect(describeRedisError(new Error('Command timed out'), target, 1500, false, [], 'response').message).toBe('r:6379 did not answer within 1.5s (waiting for the response)');
+    expect(describeRedisError(Object.assign(new Error('getaddrinfo ENOTFOUND r'), { code: 'ENOTFOUND' }), target, 1000).message).toBe('cannot resolve host "r": no such host (ENOTFOUND)');
     expect(describeRedisError(new Error('NOAUTH Authentication required.'), target, 1000)).toMatchObject({ kind: 'auth' });
-    expect(describeRedisError(new Error('WRONGPASS invalid username-password pair or user is disabled.'), target, 1000).message).toBe('authentication failed for user "default" at r:6379 (WRONGPASS)');
+    expect(describeRedisError(new Error('WRONGPASS invalid username-password pair or user is disabled.'), target, 1000).message).toBe('r:6379 rejected the password of user "default" (WRONGPASS)');
+    expect(describeRedisError(new Error('WRONGPASS invalid username-password pair or user is disabled.'), target, 1000)).toMatchObject({ kind: 'auth', failure: { kind: 'auth-rejected', code: 'WRONGPASS', where: 'r:6379' } });
     expect(describeRedisError(new Error('DENIED Redis is running in protected mode because protected mode is enabled'), target, 1000)).toMatchObject({ kind: 'auth' });
     expect(describeRedisError(new Error("NOPERM User app has no permissions to run the 'config|get' command"), target, 1000)).toMatchObject({ kind: 'denied' });
   });

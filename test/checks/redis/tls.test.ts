@@ -22,8 +22,8 @@ describe('redis.connect over TLS', () => {
   it('fails an untrusted (self-signed) certificate with the TLS reason and a remediation', async () => {
     const v = await runCheck(check, { url: `rediss://:${PW}@localhost:${srv.port}` });
     expect(v.status).toBe('fail');
-    expect(v.message).toBe(`TLS to localhost:${srv.port} failed: self-signed certificate`);
-    expect(v.remediation).toMatch(/trusted CA \(NODE_EXTRA_CA_CERTS\)/);
+    expect(v.message).toBe(`the TLS certificate of localhost:${srv.port} is not trusted (DEPTH_ZERO_SELF_SIGNED_CERT)`);
+    expect(v.remediation).toMatch(/NODE_EXTRA_CA_CERTS/);
     expect(JSON.stringify(v)).not.toContain(PW);
   });
 
@@ -51,6 +51,6 @@ describe('redis.connect over TLS', () => {
     const results = JSON.parse(r.stdout).results as { id: string; status: string; message: string }[];
     const byId = Object.fromEntries(results.map((x) => [x.id, x]));
     expect(byId['cache.tls']).toMatchObject({ status: 'pass', message: expect.stringMatching(new RegExp(`reachable at localhost:${srv.port} over TLS, PING`)) });
-    expect(byId['cache.ip']).toMatchObject({ status: 'fail', message: expect.stringMatching(/^TLS to 127\.0\.0\.1:\d+ failed: Hostname\/IP does not match certificate's altnames/) });
+    expect(byId['cache.ip']).toMatchObject({ status: 'fail', message: expect.stringMatching(/^the TLS certificate of 127\.0\.0\.1:\d+ is not valid for "127\.0\.0\.1" \(ERR_TLS_CERT_ALTNAME_INVALID\)/) });
   });
 });
