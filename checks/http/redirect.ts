@@ -132,7 +132,9 @@ export default defineCheck({
         break;
       }
       seen.add(current);
-      const got = await fetchOrVerdict(current, { method: 'GET', ca: ca.ca, insecure: p.insecure, maxBodyBytes: 0 }, { ...ctx, timeoutMs: Math.max(1, deadline - Date.now()) });
+      // The first request has the check's whole timeout; each hop after it what is left of it.
+      const timeoutMs = facts.hops.length === 0 ? ctx.timeoutMs : Math.max(1, deadline - Date.now());
+      const got = await fetchOrVerdict(current, { method: 'GET', ca: ca.ca, insecure: p.insecure, maxBodyBytes: 0 }, { ...ctx, timeoutMs });
       if ('verdict' in got) {
         if (facts.hops.length === 0) return got.verdict;
         facts.end = 'error';
