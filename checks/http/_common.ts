@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { error, type Verdict } from '../../src/check.js';
 import { boolish } from '../../src/params.js';
-import { failureVerdict, timeoutFailure } from '../../src/net/failure.js';
+import { failureVerdict } from '../../src/net/failure.js';
 import { HttpRequestError, displayUrl, httpRequest, type HttpRequestOptions, type HttpResponse } from '../../src/net/http.js';
 
 export { displayUrl };
@@ -87,23 +87,12 @@ export async function fetchOrVerdict(
   options: Omit<HttpRequestOptions, 'timeoutMs' | 'signal'>,
   ctx: RequestContext,
 ): Promise<{ res: HttpResponse } | { verdict: Verdict; err: HttpRequestError }> {
-  // Belt and braces: undici does not always honour the abort while a TLS handshake hangs, so the
-  // deadline is also enforced here (the stray connection is dropped by undici's own connect timeout).
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const f = timeoutFailure({ where: hostOf(url), stage: 'response', timeoutMs: ctx.timeoutMs });
-      reject(new HttpRequestError(f.message, 'timeout', f.code, undefined, [], f));
-      // Within the runner's grace after the timeout.
-    }, ctx.timeoutMs + 100);
-  });
+  // httpRequest enforces the deadline itself, also while undici misses the abort in a hung TLS handshake.
   try {
-    return { res: await Promise.race([httpRequest(url, { ...options, timeoutMs: ctx.timeoutMs, signal: ctx.signal }), deadline]) };
+    return { res: await httpRequest(url, { ...options, timeoutMs: ctx.timeoutMs, signal: ctx.signal }) };
   } catch (err) {
     const e = err instanceof HttpRequestError ? err : new HttpRequestError(`request to ${displayUrl(url)} failed`, 'other');
     return { verdict: requestErrorVerdict(e, url), err: e };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -114,15 +103,6 @@ export async function fetchOrVerdict(
 export function requestErrorVerdict(e: HttpRequestError, url: string): Verdict {
   if (e.failure) return { ...failureVerdict(e.failure), message: `${e.failure.message} (${displayUrl(url)})` };
   return error(`${e.message} (${displayUrl(url)})`);
-}
-
-function hostOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
-  } catch {
-    return displayUrl(url);
-  }
 }
 
 /** Header value as one string; repeated headers joined with ", " (set-cookie excluded: use headerList). */
