@@ -1,5 +1,6 @@
 // Small pure helpers shared by the database and Redis checks: versions, sizes, loose value equality,
 // `>= 100`-style expectations and secret scrubbing.
+import { secretVariants } from '../redact.js';
 
 /** `15.4` / `150004` / `7.0.15` / `14` → [major, minor, patch]. */
 export function parseVersion(value: string | number): number[] | undefined {
@@ -187,11 +188,7 @@ export function scrub(text: string, secrets: (string | undefined)[] = []): strin
   for (const secret of secrets) {
     // Very short secrets would turn every message into asterisks; they are not echoed by servers anyway.
     if (!secret || secret.length < 4) continue;
-    out = out.split(secret).join('***');
-    {
-      const encoded = encodeURIComponent(secret);
-      if (encoded !== secret) out = out.split(encoded).join('***');
-    }
+    for (const v of secretVariants(secret).sort((a, b) => b.length - a.length)) out = out.split(v).join('***');
   }
   return out;
 }

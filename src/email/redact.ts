@@ -1,5 +1,6 @@
 // Keeps the secrets an email check holds (SMTP passwords, API keys, AWS secret keys) out of its verdicts
 // and logs: one mask for showing "which key" and one scrubber applied to anything built from server text.
+import { secretVariants } from '../redact.js';
 
 /** `SG.…wxyz`: a known prefix and the last 4 characters at most; short values are fully hidden. */
 export function maskSecret(value: string | undefined): string {
@@ -9,22 +10,13 @@ export function maskSecret(value: string | undefined): string {
   return `${prefix}…${value.slice(-4)}`;
 }
 
-/** Every form a secret could take on the wire (raw, base64, SMTP AUTH PLAIN payloads). */
-function variants(secret: string, user?: string): string[] {
-  const out = [secret, Buffer.from(secret).toString('base64'), encodeURIComponent(secret)];
-  if (user !== undefined) {
-    out.push(Buffer.from(`\u0000${user}\u0000${secret}`).toString('base64'));
-    out.push(Buffer.from(`${user}\u0000${user}\u0000${secret}`).toString('base64'));
-  }
-  return out.filter((v) => v.length >= 4);
-}
-
-/** Replaces every occurrence of the given secrets (and their encodings) with `***`. */
+/** Replaces every occurrence of the given secrets, in every encoding the redactor knows (secretVariants), with `***`. */
 export function scrub(text: string, secrets: Array<string | undefined>, user?: string): string {
   let out = text;
   for (const secret of secrets) {
     if (!secret || secret.length < 4) continue;
-    for (const v of variants(secret, user)) out = out.split(v).join('***');
+    // Longest first, so an encoding that contains another is masked whole.
+    for (const v of secretVariants(secret, user).sort((a, b) => b.length - a.length)) out = out.split(v).join('***');
   }
   return out;
 }

@@ -3,7 +3,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Status } from '../../check.js';
 import type { CheckResult, Report, Reporter, SkipKind } from '../model.js';
-import { reportNotes } from './unverified.js';
+import { UNVERIFIED_ICON, reportNotes } from './unverified.js';
 import {
   STATUS_ICONS,
   attemptsText,
@@ -17,6 +17,7 @@ import {
   isNotSelected,
   oneLine,
   summaryCounts,
+  unverifiedText,
   visibleControls,
   waiverText,
 } from '../format-value.js';
@@ -62,8 +63,8 @@ function checkLine(chalk: ChalkInstance, r: CheckResult): string {
   const color = paint(chalk, r.status);
   if (r.unverified) {
     // Not a quiet skip: the gate counts it as not verified.
-    const label = r.skip?.kind === 'opt-in' ? `${SKIP_LABELS['opt-in']}: ` : '';
-    return `  ${chalk.yellow(UNVERIFIED_ICON)} ${chalk.yellow('not verified:')} ${oneLine(r.title)} ${chalk.dim(`(${oneLine(r.id)})`)}${r.severity !== 'critical' ? ` ${chalk.dim(`[${r.severity}]`)}` : ''} — ${label}${oneLine(r.message)}`;
+    const cause = r.skip ? unverifiedText(r.skip) : r.message;
+    return `  ${chalk.yellow(UNVERIFIED_ICON)} ${chalk.yellow('not verified:')} ${oneLine(r.title)} ${chalk.dim(`(${oneLine(r.id)})`)}${r.severity !== 'critical' ? ` ${chalk.dim(`[${r.severity}]`)}` : ''} — ${oneLine(cause)}`;
   }
   const icon = color(STATUS_ICONS[r.status]);
   const title = r.status === 'error' ? `${color('could not check:')} ${oneLine(headline(r))}` : oneLine(headline(r));
@@ -80,7 +81,6 @@ function checkLine(chalk: ChalkInstance, r: CheckResult): string {
   return line;
 }
 
-const UNVERIFIED_ICON = '?';
 
 function detailLines(chalk: ChalkInstance, r: CheckResult, verbose: boolean): string[] {
   const failing = r.status !== 'pass' && r.status !== 'skip';
